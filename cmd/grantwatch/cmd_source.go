@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/andybalholm/cascadia"
+
+	"github.com/grantwatch/grantwatch/store"
+	"github.com/grantwatch/grantwatch/tracker"
+)
+
+func init() {
+	register(command{name: "source add", args: "URL [flags]",
+		summary: "watch a 通知公告 list page or a single notice page",
+		flags:   sourceAdd})
+	register(command{name: "source list", args: "[--json]",
+		summary: "list watched sources with their health",
+		flags:   sourceList})
+	register(command{name: "source rm", args: "ID|URL",
+		summary: "stop watching a source (its notices and windows stay)",
+		flags:   sourceSet("rm")})
+	register(command{name: "source pause", args: "ID|URL",
+		summary: "stop checking a source until it is resumed",
+		flags:   sourceSet("pause")})
+	register(command{name: "source resume", args: "ID|URL",
+		summary: "check a paused source again",
+		flags:   sourceSet("resume")})
+}
+
+// checkSourceURL accepts only absolute http(s) URLs and returns them
+// without a fragment, which never changes what a server sends.
+func checkSourceURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if strings.ContainsAny(raw, " \t\r\n") {
+		return "", usagef("URL %q: contains white space", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", usagef("URL %q: %v", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", usagef("URL %q: only http and https sources can be watched", raw)
+	}
+	if u.Hostname() == "" {
+		return "", usagef("URL %q: no host", raw)
+	}
+	u.Fragment, u.RawFragment = "", ""
+	u.Host = strings.ToLower(u.Host)
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), nil
+}
+
+func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	var s store.Source
+	var allow listFlag
+	fs.StringVar(&s.Name, "name", "", "a name to show instead of the URL")
+	fs.StringVar(&s.Region, "region", "", "region of the issuer (山西, 全国 …), used by subscriber filters")
+	fs.StringVar(&s.Issuer, "issuer", "", "issuing department (山西省科学技术厅 …)")
+	fs.StringVar(&s.Schedule, "schedule", "", "cron spec for this source (default: crawl.schedule from the config)")
+	fs.StringVar(&s.Kind, "kind", "auto", "auto, list (a column of notice links) or notice (one notice)")
+	fs.StringVar(&s.LinksSelector, "links-selector", "", "CSS selector of the notice links on a list page")
+	fs.IntVar(&s.MaxPages, "max-pages", 0, "list pages to follow (default: crawl.max_pages from the config)")
+	fs.Var(&allow, "allow-host", "another host that notices may live on (repeatable)")
+	return func(ctx context.Context, args []string) error {
+		if len(args) != 1 {
+			return usagef("source add: want one URL, got %d arguments", len(args))
+		}
+		u, err := checkSourceURL(args[0])
+		if err != nil {
+			return err
+		}
+		s.URL = u
+		switch s.Kind {
+		case "auto", "list", "notice":
+		default:
+			return usagef("source add: --kind %q: want auto, list or notice", s.Kind)
+		}
+		if s.Schedule != "" {
+			if _, err := tracker.ParseSchedule(s.Schedule); err != nil {
+				return usagef("source add: --schedule: %v", err)
+			}
+		}
+		if s.LinksSelector != "" {
+			if _, err := cascadia.Compile(s.LinksSelector); err != nil {
+				return usagef("source add: --links-selector %q: %v", s.LinksSelector, err)
+			}
+		}
+		if s.MaxPages < 0 {
+			return usagef("source add: --max-pages %d: must not be negative", s.MaxPages)
+		}
+		for _, h := range allow {
+			if strings.ContainsAny(h, "/:@ ") {
+				return usagef("source add: --allow-host %q: want a host name", h)
+			}
+		}
+		s.AllowHosts = allow
+		db, err := a.openDB(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		added, err := db.AddSource(ctx, s)
+		if err != nil {
+			return notFoundAsUsage(err)
+		}
+		fmt.Fprintf(a.stdout, "added source %d: %s\n", added.ID, added.URL)
+		return nil
+	}
+}
+
+func sourceList(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	return func(ctx context.Context, args []string) error {
+		if len(args) != 0 {
+			return usagef("source list: unexpected argument %q", args[0])
+		}
+		db, err := a.openDB(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		srcs, err := db.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSONLines(a.stdout, srcs)
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKIND\tSTATE\tLAST OK\tFAILS\tNAME\tURL")
+		for _, s := range srcs {
+			state := "active"
+			switch {
+			case s.Paused:
+				state = "paused"
+			case s.Flag != "":
+				state = "flagged"
+			}
+			last := "-"
+			if !s.LastSuccessAt.IsZero() {
+				last = s.LastSuccessAt.In(a.cfg.Location()).Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Kind, state, last, s.ConsecutiveFailures, s.Name, s.URL)
+		}
+		return tw.Flush()
+	}
+}
+
+func sourceSet(action string) func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+		return func(ctx context.Context, args []string) error {
+			if len(args) != 1 {
+				return usagef("source %s: want one source ID or URL, got %d arguments", action, len(args))
+			}
+			db, err := a.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			var s store.Source
+			switch action {
+			case "rm":
+				s, err = db.RemoveSource(ctx, args[0])
+			default:
+				s, err = db.SetSourcePaused(ctx, args[0], action == "pause")
+			}
+			if err != nil {
+				return notFoundAsUsage(err)
+			}
+			verb := map[string]string{"rm": "removed", "pause": "paused", "resume": "resumed"}[action]
+			fmt.Fprintf(a.stdout, "%s source %d: %s\n", verb, s.ID, s.URL)
+			return nil
+		}
+	}
+}

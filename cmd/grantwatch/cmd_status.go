@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+func init() {
+	register(command{name: "status", args: "[--json]",
+		summary: "what is stored, and the health of each source",
+		flags:   statusCmd})
+}
+
+func statusCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	asJSON := fs.Bool("json", false, "one JSON object")
+	return func(ctx context.Context, args []string) error {
+		if len(args) != 0 {
+			return usagef("status: unexpected argument %q", args[0])
+		}
+		db, err := a.openDB(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		st, err := db.Status(ctx, a.today())
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(a.stdout)
+			enc.SetEscapeHTML(false)
+			return enc.Encode(st)
+		}
+		w := a.stdout
+		fmt.Fprintf(w, "database    %s (%d bytes, schema %d)\n", st.Path, st.SizeBytes, st.SchemaVersion)
+		fmt.Fprintf(w, "sources     %d (%d paused, %d failing, %d flagged)\n", st.Sources, st.SourcesPaused, st.SourcesFailing, st.SourcesFlagged)
+		fmt.Fprintf(w, "notices     %d\n", st.Notices)
+		fmt.Fprintf(w, "windows     %d active, %d upcoming\n", st.Windows, st.WindowsUpcoming)
+		fmt.Fprintf(w, "subscribers %s\n", counts(st.Subscribers))
+		fmt.Fprintf(w, "deliveries  %s\n", counts(st.Deliveries))
+		srcs, err := db.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range srcs {
+			if s.ConsecutiveFailures == 0 && s.Flag == "" {
+				continue
+			}
+			fmt.Fprintf(w, "source %d %s: %d failures in a row; last error: %s %s\n", s.ID, s.URL, s.ConsecutiveFailures, s.LastError, s.Flag)
+		}
+		return nil
+	}
+}
+
+func counts(m map[string]int) string {
+	if len(m) == 0 {
+		return "0"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return strings.Join(parts, ", ")
+}

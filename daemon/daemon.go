@@ -1,0 +1,92 @@
+// Package daemon wires grantwatch's parts into the long-running process that
+// `grantwatch serve` starts: the store, the web server and (as they come)
+// the crawler and notifier schedules. Tests start it on :0.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/grantwatch/grantwatch/config"
+	"github.com/grantwatch/grantwatch/store"
+	"github.com/grantwatch/grantwatch/web"
+)
+
+// Main is the daemon. Set its fields, then Open, Run and Close.
+type Main struct {
+	Config config.Config
+	Logger *slog.Logger
+	Now    func() time.Time
+
+	DB       *store.DB
+	listener net.Listener
+	server   *http.Server
+}
+
+// Open opens the database and the listening socket, so that Addr is known
+// before Run (tests listen on :0).
+func (m *Main) Open(ctx context.Context) error {
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	db, err := store.Open(ctx, m.Config.DB, store.WithClock(m.Now))
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	ln, err := net.Listen("tcp", m.Config.HTTP.Listen)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("listen on %s: %w", m.Config.HTTP.Listen, err)
+	}
+	m.listener = ln
+	w := &web.Server{DB: db, Logger: m.Logger, Now: m.Now}
+	m.server = &http.Server{
+		Handler:           w.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// Addr is the address the web server listens on.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Run serves until ctx is cancelled, then shuts down gracefully: requests
+// in flight get up to ten seconds to finish.
+func (m *Main) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- m.server.Serve(m.listener) }()
+	m.Logger.Info("grantwatch serving", "addr", m.Addr(), "db", m.Config.DB)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	m.Logger.Info("grantwatch shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.server.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}

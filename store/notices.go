@@ -1,0 +1,413 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Notice is one 申报通知 (or any page that was read for windows).
+type Notice struct {
+	ID              int64     `json:"id"`
+	URL             string    `json:"url"`
+	SourceID        int64     `json:"source_id,omitempty"`
+	Title           string    `json:"title"`
+	Issuer          string    `json:"issuer"`
+	DocNumber       string    `json:"doc_number"`
+	Region          string    `json:"region"`
+	Category        string    `json:"category,omitempty"`
+	Published       string    `json:"published"` // YYYY-MM-DD, or "" when unknown
+	Text            string    `json:"-"`
+	ContentHash     string    `json:"content_hash,omitempty"`
+	ApplicationURL  string    `json:"application_url,omitempty"`
+	ExtendsNoticeID int64     `json:"extends_notice_id,omitempty"`
+	Status          string    `json:"status"` // active, gone
+	FirstSeenAt     time.Time `json:"first_seen_at"`
+	LastSeenAt      time.Time `json:"last_seen_at"`
+}
+
+// Window is one application period of a notice.
+type Window struct {
+	ID            int64     `json:"id"`
+	NoticeID      int64     `json:"notice_id"`
+	Key           string    `json:"key"`
+	Label         string    `json:"what"`
+	Opens         string    `json:"opens"`       // YYYY-MM-DD or ""
+	Closes        string    `json:"closes"`      // YYYY-MM-DD or ""
+	ClosesTime    string    `json:"closes_time"` // HH:MM or ""
+	Evidence      string    `json:"evidence"`
+	EvidenceStart int       `json:"evidence_start"`
+	EvidenceEnd   int       `json:"evidence_end"`
+	Status        string    `json:"status"` // active, withdrawn, gone
+	Revision      int       `json:"revision"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// SaveResult says what SaveNotice changed.
+type SaveResult struct {
+	NoticeID         int64
+	NewNotice        bool
+	NoticeChanged    bool // title, text or metadata differ from what was stored
+	WindowsAdded     int
+	WindowsChanged   int // dates moved; a window_changes row records old → new
+	WindowsWithdrawn int // present before, absent now
+}
+
+const noticeCols = `id, url, source_id, title, issuer, doc_number, region, category, published, text,
+	content_hash, application_url, extends_notice_id, status, first_seen_at, last_seen_at`
+
+func scanNotice(row interface{ Scan(...any) error }) (Notice, error) {
+	var n Notice
+	var src, ext sql.NullInt64
+	var pub, first, last sql.NullString
+	if err := row.Scan(&n.ID, &n.URL, &src, &n.Title, &n.Issuer, &n.DocNumber, &n.Region, &n.Category, &pub,
+		&n.Text, &n.ContentHash, &n.ApplicationURL, &ext, &n.Status, &first, &last); err != nil {
+		return Notice{}, err
+	}
+	n.SourceID, n.ExtendsNoticeID, n.Published = src.Int64, ext.Int64, pub.String
+	n.FirstSeenAt, n.LastSeenAt = parseTime(first), parseTime(last)
+	return n, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// SaveNotice stores a notice (matched by URL) and its windows (matched by
+// key) in one transaction. A stored window whose dates differ gets the new
+// dates, a higher revision and a window_changes row saying why; a stored
+// active window missing from windows is marked withdrawn, never deleted, so
+// that reminders already sent stay explainable.
+func (db *DB) SaveNotice(ctx context.Context, n Notice, windows []Window, reason string) (SaveResult, error) {
+	var res SaveResult
+	now := fmtTime(db.now())
+	if n.Status == "" {
+		n.Status = "active"
+	}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		old, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url = ?`, n.URL))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			r, err := tx.ExecContext(ctx, `INSERT INTO notices
+				(url, source_id, title, issuer, doc_number, region, category, published, text, content_hash,
+				 application_url, extends_notice_id, status, first_seen_at, last_seen_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				n.URL, nullID(n.SourceID), n.Title, n.Issuer, n.DocNumber, n.Region, n.Category, nullString(n.Published),
+				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now)
+			if err != nil {
+				return fmt.Errorf("insert notice: %w", err)
+			}
+			if res.NoticeID, err = r.LastInsertId(); err != nil {
+				return err
+			}
+			res.NewNotice, res.NoticeChanged = true, true
+		case err != nil:
+			return fmt.Errorf("read notice: %w", err)
+		default:
+			res.NoticeID = old.ID
+			// Keep what an earlier pass knew when this one does not know it.
+			keep := func(newV, oldV string) string {
+				if newV == "" {
+					return oldV
+				}
+				return newV
+			}
+			n.Title, n.Issuer, n.DocNumber = keep(n.Title, old.Title), keep(n.Issuer, old.Issuer), keep(n.DocNumber, old.DocNumber)
+			n.Region, n.Category, n.Published = keep(n.Region, old.Region), keep(n.Category, old.Category), keep(n.Published, old.Published)
+			n.Text, n.ContentHash, n.ApplicationURL = keep(n.Text, old.Text), keep(n.ContentHash, old.ContentHash), keep(n.ApplicationURL, old.ApplicationURL)
+			if n.SourceID == 0 {
+				n.SourceID = old.SourceID
+			}
+			if n.ExtendsNoticeID == 0 {
+				n.ExtendsNoticeID = old.ExtendsNoticeID
+			}
+			res.NoticeChanged = n.Title != old.Title || n.Issuer != old.Issuer || n.DocNumber != old.DocNumber ||
+				n.Region != old.Region || n.Category != old.Category || n.Published != old.Published ||
+				n.ContentHash != old.ContentHash || n.Text != old.Text || n.ApplicationURL != old.ApplicationURL ||
+				n.Status != old.Status || n.SourceID != old.SourceID || n.ExtendsNoticeID != old.ExtendsNoticeID
+			if _, err := tx.ExecContext(ctx, `UPDATE notices SET source_id = ?, title = ?, issuer = ?, doc_number = ?,
+				region = ?, category = ?, published = ?, text = ?, content_hash = ?, application_url = ?,
+				extends_notice_id = ?, status = ?, last_seen_at = ? WHERE id = ?`,
+				nullID(n.SourceID), n.Title, n.Issuer, n.DocNumber, n.Region, n.Category, nullString(n.Published),
+				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, old.ID); err != nil {
+				return fmt.Errorf("update notice: %w", err)
+			}
+		}
+		return saveWindows(ctx, tx, res.NoticeID, windows, reason, now, &res)
+	})
+	if err != nil {
+		return SaveResult{}, fmt.Errorf("save notice %s: %w", n.URL, err)
+	}
+	return res, nil
+}
+
+func saveWindows(ctx context.Context, tx *sql.Tx, noticeID int64, windows []Window, reason, now string, res *SaveResult) error {
+	stored, err := windowsOf(ctx, tx, noticeID)
+	if err != nil {
+		return err
+	}
+	byKey := make(map[string]Window, len(stored))
+	for _, w := range stored {
+		byKey[w.Key] = w
+	}
+	seen := make(map[string]bool, len(windows))
+	for _, w := range windows {
+		if w.Key == "" || seen[w.Key] {
+			return fmt.Errorf("window key %q is empty or repeated", w.Key)
+		}
+		seen[w.Key] = true
+		old, ok := byKey[w.Key]
+		if !ok {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO windows
+				(notice_id, key, label, opens, closes, closes_time, evidence, evidence_start, evidence_end, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+				noticeID, w.Key, w.Label, nullString(w.Opens), nullString(w.Closes), nullString(w.ClosesTime),
+				w.Evidence, w.EvidenceStart, w.EvidenceEnd, now, now); err != nil {
+				return fmt.Errorf("insert window %s: %w", w.Key, err)
+			}
+			res.WindowsAdded++
+			continue
+		}
+		moved := old.Opens != w.Opens || old.Closes != w.Closes || old.ClosesTime != w.ClosesTime || old.Status != "active"
+		if !moved && old.Label == w.Label && old.Evidence == w.Evidence {
+			continue
+		}
+		rev := old.Revision
+		if moved {
+			rev++
+			res.WindowsChanged++
+			if _, err := tx.ExecContext(ctx, `INSERT INTO window_changes
+				(window_id, changed_at, old_opens, old_closes, old_closes_time, new_opens, new_closes, new_closes_time, reason)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				old.ID, now, nullString(old.Opens), nullString(old.Closes), nullString(old.ClosesTime),
+				nullString(w.Opens), nullString(w.Closes), nullString(w.ClosesTime), reason); err != nil {
+				return fmt.Errorf("record window change %s: %w", w.Key, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE windows SET label = ?, opens = ?, closes = ?, closes_time = ?,
+			evidence = ?, evidence_start = ?, evidence_end = ?, status = 'active', revision = ?, updated_at = ? WHERE id = ?`,
+			w.Label, nullString(w.Opens), nullString(w.Closes), nullString(w.ClosesTime), w.Evidence,
+			w.EvidenceStart, w.EvidenceEnd, rev, now, old.ID); err != nil {
+			return fmt.Errorf("update window %s: %w", w.Key, err)
+		}
+	}
+	for _, old := range stored {
+		if seen[old.Key] || old.Status != "active" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE windows SET status = 'withdrawn', revision = revision + 1, updated_at = ? WHERE id = ?`,
+			now, old.ID); err != nil {
+			return fmt.Errorf("withdraw window %s: %w", old.Key, err)
+		}
+		res.WindowsWithdrawn++
+	}
+	return nil
+}
+
+const windowCols = `id, notice_id, key, label, opens, closes, closes_time, evidence, evidence_start, evidence_end,
+	status, revision, created_at, updated_at`
+
+func scanWindow(row interface{ Scan(...any) error }, extra ...any) (Window, error) {
+	var w Window
+	var opens, closes, ct, created, updated sql.NullString
+	dest := append([]any{&w.ID, &w.NoticeID, &w.Key, &w.Label, &opens, &closes, &ct, &w.Evidence,
+		&w.EvidenceStart, &w.EvidenceEnd, &w.Status, &w.Revision, &created, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Window{}, err
+	}
+	w.Opens, w.Closes, w.ClosesTime = opens.String, closes.String, ct.String
+	w.CreatedAt, w.UpdatedAt = parseTime(created), parseTime(updated)
+	return w, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func windowsOf(ctx context.Context, q querier, noticeID int64) ([]Window, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+windowCols+` FROM windows WHERE notice_id = ? ORDER BY id`, noticeID)
+	if err != nil {
+		return nil, fmt.Errorf("read windows: %w", err)
+	}
+	defer rows.Close()
+	var out []Window
+	for rows.Next() {
+		w, err := scanWindow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read windows: %w", err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// NoticeByURL finds a notice by its canonical URL.
+func (db *DB) NoticeByURL(ctx context.Context, url string) (Notice, error) {
+	n, err := scanNotice(db.r.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url = ?`, url))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Notice{}, fmt.Errorf("notice %s: %w", url, ErrNotFound)
+	}
+	if err != nil {
+		return Notice{}, fmt.Errorf("read notice %s: %w", url, err)
+	}
+	return n, nil
+}
+
+// NoticeWindows lists a notice's windows, withdrawn ones included.
+func (db *DB) NoticeWindows(ctx context.Context, noticeID int64) ([]Window, error) {
+	return windowsOf(ctx, db.r, noticeID)
+}
+
+// Notices lists notices, newest first. A non-empty search matches title and
+// text: three or more characters go through the trigram index, shorter ones
+// (a two-character place name such as 山西) through LIKE, which the trigram
+// tokenizer cannot serve.
+func (db *DB) Notices(ctx context.Context, search string, limit int) ([]Notice, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	search = strings.TrimSpace(search)
+	var rows *sql.Rows
+	var err error
+	switch {
+	case search == "":
+		rows, err = db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices ORDER BY COALESCE(published, '') DESC, id DESC LIMIT ?`, limit)
+	case utf8.RuneCountInString(search) < 3:
+		like := "%" + escapeLike(search) + "%"
+		rows, err = db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices
+			WHERE title LIKE ? ESCAPE '\' OR text LIKE ? ESCAPE '\'
+			ORDER BY COALESCE(published, '') DESC, id DESC LIMIT ?`, like, like, limit)
+	default:
+		// A quoted FTS5 string is matched as one phrase; quotes inside are doubled.
+		phrase := `"` + strings.ReplaceAll(search, `"`, `""`) + `"`
+		rows, err = db.r.QueryContext(ctx, `SELECT `+prefixCols("n.", noticeCols)+` FROM notices_fts f
+			JOIN notices n ON n.id = f.rowid WHERE notices_fts MATCH ?
+			ORDER BY COALESCE(n.published, '') DESC, n.id DESC LIMIT ?`, phrase, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list notices: %w", err)
+	}
+	defer rows.Close()
+	var out []Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list notices: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func prefixCols(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// WindowView is a window with what a listing needs of its notice.
+type WindowView struct {
+	Window
+	NoticeURL string `json:"notice_url"`
+	Title     string `json:"title"`
+	Issuer    string `json:"issuer"`
+	Region    string `json:"region"`
+}
+
+// WindowFilter selects windows for a listing.
+type WindowFilter struct {
+	// UpcomingFrom, a date (YYYY-MM-DD), keeps windows still open or yet to
+	// open on that day.
+	UpcomingFrom string
+	// Region keeps windows whose notice is of that region, or names it in its
+	// issuer or title (a notice of 山西省科学技术厅 is a 山西 notice).
+	Region string
+	// All includes withdrawn windows and those of notices that are gone.
+	All bool
+}
+
+// Windows lists windows with their notices, soonest closing first.
+func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error) {
+	var where []string
+	var args []any
+	if !f.All {
+		where = append(where, `w.status = 'active'`)
+	}
+	if f.UpcomingFrom != "" {
+		where = append(where, `(w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))`)
+		args = append(args, f.UpcomingFrom, f.UpcomingFrom)
+	}
+	if f.Region != "" {
+		like := "%" + escapeLike(f.Region) + "%"
+		where = append(where, `(n.region = ? OR n.issuer LIKE ? ESCAPE '\' OR n.title LIKE ? ESCAPE '\')`)
+		args = append(args, f.Region, like, like)
+	}
+	q := `SELECT ` + prefixCols("w.", windowCols) + `, n.url, n.title, n.issuer, n.region
+		FROM windows w JOIN notices n ON n.id = w.notice_id`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY COALESCE(w.closes, w.opens, '9999') , w.id`
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list windows: %w", err)
+	}
+	defer rows.Close()
+	var out []WindowView
+	for rows.Next() {
+		var v WindowView
+		w, err := scanWindow(rows, &v.NoticeURL, &v.Title, &v.Issuer, &v.Region)
+		if err != nil {
+			return nil, fmt.Errorf("list windows: %w", err)
+		}
+		v.Window = w
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// WindowChange is one recorded move of a window's dates.
+type WindowChange struct {
+	WindowID                           int64
+	ChangedAt                          time.Time
+	OldOpens, OldCloses, OldClosesTime string
+	NewOpens, NewCloses, NewClosesTime string
+	Reason                             string
+}
+
+// WindowChanges lists the recorded date changes of one window, oldest first.
+func (db *DB) WindowChanges(ctx context.Context, windowID int64) ([]WindowChange, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT window_id, changed_at, old_opens, old_closes, old_closes_time,
+		new_opens, new_closes, new_closes_time, reason FROM window_changes WHERE window_id = ? ORDER BY id`, windowID)
+	if err != nil {
+		return nil, fmt.Errorf("list window changes: %w", err)
+	}
+	defer rows.Close()
+	var out []WindowChange
+	for rows.Next() {
+		var c WindowChange
+		var at, oo, oc, oct, no, nc, nct sql.NullString
+		if err := rows.Scan(&c.WindowID, &at, &oo, &oc, &oct, &no, &nc, &nct, &c.Reason); err != nil {
+			return nil, fmt.Errorf("list window changes: %w", err)
+		}
+		c.ChangedAt = parseTime(at)
+		c.OldOpens, c.OldCloses, c.OldClosesTime = oo.String, oc.String, oct.String
+		c.NewOpens, c.NewCloses, c.NewClosesTime = no.String, nc.String, nct.String
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

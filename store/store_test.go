@@ -1,0 +1,409 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+var t0 = time.Date(2019, 8, 27, 1, 0, 0, 0, time.UTC)
+
+func openTest(t *testing.T, opts ...Option) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "gw.db")
+	db, err := Open(context.Background(), path, append([]Option{WithClock(fixedClock(t0))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func TestOpenCreatesPrivateFile(t *testing.T) {
+	_, path := openTest(t)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("mode = %o, want 600", perm)
+	}
+}
+
+func TestOpenTightensLooseMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gw.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	fi, _ := os.Stat(path)
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("mode = %o, want 600", perm)
+	}
+}
+
+func TestOpenRejectsNonDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "not.db")
+	content := []byte("this is a text file, not SQLite, and it must survive\n")
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), path); err == nil {
+		t.Fatal("opened a text file as a database")
+	}
+	got, _ := os.ReadFile(path)
+	if string(got) != string(content) {
+		t.Errorf("file was changed: %q", got)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	var mode string
+	var fk int
+	if err := db.w.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.r.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || fk != 1 {
+		t.Errorf("journal_mode=%s foreign_keys=%d, want wal and 1", mode, fk)
+	}
+	// The read pool must not be able to write.
+	if _, err := db.r.ExecContext(ctx, `INSERT INTO sources (url, created_at) VALUES ('http://x', 'now')`); err == nil {
+		t.Error("read pool accepted a write")
+	}
+}
+
+// A database made by the first migration, holding data, is upgraded by Open
+// without losing anything, and the upgrade indexes the old rows.
+func TestMigrationUpgradesFirstVersion(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := Open(ctx, path, WithClock(fixedClock(t0)), withMigrateTo(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := old.SchemaVersion(ctx); v != 1 {
+		t.Fatalf("schema version %d, want 1", v)
+	}
+	if _, err := old.AddSource(ctx, Source{URL: "https://kjt.shanxi.gov.cn/tzgg/", Name: "山西科技厅"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.SaveNotice(ctx, Notice{URL: "https://kjt.shanxi.gov.cn/tzgg/1.html", Title: "关于组织申报2019年度山西省重点研发计划的通知",
+		Text: "网络申报受理时间：2019年8月30日至9月30日"}, []Window{{Key: "a", Label: "网络申报", Opens: "2019-08-30", Closes: "2019-09-30"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := Open(ctx, path, WithClock(fixedClock(t0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ms, _ := migrations()
+	if v, _ := db.SchemaVersion(ctx); v != ms[len(ms)-1].version || v < 2 {
+		t.Fatalf("schema version %d after upgrade, want %d", v, ms[len(ms)-1].version)
+	}
+	srcs, err := db.Sources(ctx)
+	if err != nil || len(srcs) != 1 || srcs[0].Name != "山西科技厅" {
+		t.Fatalf("sources after upgrade = %+v, %v", srcs, err)
+	}
+	found, err := db.Notices(ctx, "重点研发计划", 0)
+	if err != nil || len(found) != 1 {
+		t.Fatalf("search of a pre-upgrade notice = %d results, %v", len(found), err)
+	}
+	ws, err := db.Windows(ctx, WindowFilter{})
+	if err != nil || len(ws) != 1 || ws[0].Closes != "2019-09-30" {
+		t.Fatalf("windows after upgrade = %+v, %v", ws, err)
+	}
+	// Opening again applies nothing twice.
+	db.Close()
+	db2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	var n int
+	db2.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+	if n != len(ms) {
+		t.Errorf("%d migrations recorded, want %d", n, len(ms))
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTest(t)
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err := Open(ctx, path)
+	if err == nil {
+		t.Fatal("opened a database from the future")
+	}
+}
+
+func TestSources(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	a, err := db.AddSource(ctx, Source{URL: "https://kjt.shanxi.gov.cn/tzgg/", Name: "山西科技厅", Region: "山西", AllowHosts: []string{"www.sxkjt.gov.cn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == 0 || a.Kind != "auto" || a.CreatedAt != t0 || len(a.AllowHosts) != 1 {
+		t.Errorf("added %+v", a)
+	}
+	if _, err := db.AddSource(ctx, Source{URL: a.URL}); !errors.Is(err, ErrExists) {
+		t.Errorf("duplicate add: err = %v, want ErrExists", err)
+	}
+	b, err := db.AddSource(ctx, Source{URL: "https://gxt.hebei.gov.cn/tzgg/", Kind: "list"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetSourcePaused(ctx, a.URL, true); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Source(ctx, "1")
+	if !got.Paused {
+		t.Error("pause by URL did not stick")
+	}
+	if _, err := db.RemoveSource(ctx, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Source(ctx, b.URL); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removed source still found: %v", err)
+	}
+	if _, err := db.RemoveSource(ctx, "https://nowhere.example/"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("remove unknown: err = %v", err)
+	}
+	all, _ := db.Sources(ctx)
+	if len(all) != 1 || all[0].URL != a.URL {
+		t.Errorf("sources = %+v", all)
+	}
+}
+
+func TestSubscribers(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s, err := db.AddSubscriber(ctx, Subscriber{Email: "li@example.cn", Regions: []string{"山西"}, Status: "active"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.FeedToken) != 22 || len(s.UnsubscribeToken) != 22 || s.FeedToken == s.UnsubscribeToken {
+		t.Errorf("tokens %q %q", s.FeedToken, s.UnsubscribeToken)
+	}
+	if s.Digest != "off" || s.ConfirmedAt.IsZero() || s.Regions[0] != "山西" || s.Keywords == nil {
+		t.Errorf("added %+v", s)
+	}
+	if _, err := db.AddSubscriber(ctx, Subscriber{Email: "LI@example.cn"}); !errors.Is(err, ErrExists) {
+		t.Errorf("same address in other case: err = %v, want ErrExists", err)
+	}
+	p, err := db.AddSubscriber(ctx, Subscriber{Email: "wang@example.cn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != "pending" || !p.ConfirmedAt.IsZero() {
+		t.Errorf("default status: %+v", p)
+	}
+	if _, err := db.RemoveSubscriber(ctx, "li@example.cn"); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := db.Subscribers(ctx)
+	if len(all) != 1 || all[0].Email != "wang@example.cn" {
+		t.Errorf("subscribers = %+v", all)
+	}
+}
+
+func TestTokensAreDistinct(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		tok, err := NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[tok] {
+			t.Fatalf("token repeated after %d draws", i)
+		}
+		seen[tok] = true
+	}
+}
+
+func TestSaveNoticeTracksWindowChanges(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	n := Notice{URL: "https://gxt.example.gov.cn/a.html", Title: "关于申报的通知", Region: "河北", Text: "请于9月20日前报送", ContentHash: "h1"}
+	w := []Window{
+		{Key: "报送", Label: "报送", Closes: "2019-09-20", Evidence: "请于9月20日前报送"},
+		{Key: "纸质", Label: "纸质材料", Opens: "2019-09-26", Closes: "2019-10-10"},
+	}
+	res, err := db.SaveNotice(ctx, n, w, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.NewNotice || res.WindowsAdded != 2 {
+		t.Fatalf("first save: %+v", res)
+	}
+	// Same again: nothing changes.
+	res, err = db.SaveNotice(ctx, n, w, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NewNotice || res.NoticeChanged || res.WindowsAdded+res.WindowsChanged+res.WindowsWithdrawn != 0 {
+		t.Fatalf("identical save changed something: %+v", res)
+	}
+	// The deadline moves and the paper window disappears.
+	n.ContentHash, n.Text = "h2", "请于9月30日前报送"
+	res, err = db.SaveNotice(ctx, n, []Window{{Key: "报送", Label: "报送", Closes: "2019-09-30"}}, "延期")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.NoticeChanged || res.WindowsChanged != 1 || res.WindowsWithdrawn != 1 {
+		t.Fatalf("edit: %+v", res)
+	}
+	all, _ := db.Windows(ctx, WindowFilter{All: true})
+	if len(all) != 2 {
+		t.Fatalf("windows = %+v", all)
+	}
+	moved := all[0]
+	if moved.Key != "报送" || moved.Closes != "2019-09-30" || moved.Revision != 2 || moved.Title != n.Title {
+		t.Errorf("moved window = %+v", moved)
+	}
+	if all[1].Status != "withdrawn" {
+		t.Errorf("dropped window status = %s", all[1].Status)
+	}
+	ch, err := db.WindowChanges(ctx, moved.ID)
+	if err != nil || len(ch) != 1 || ch[0].OldCloses != "2019-09-20" || ch[0].NewCloses != "2019-09-30" || ch[0].Reason != "延期" {
+		t.Errorf("changes = %+v, %v", ch, err)
+	}
+	active, _ := db.Windows(ctx, WindowFilter{})
+	if len(active) != 1 {
+		t.Errorf("active windows = %d, want 1", len(active))
+	}
+	if _, err := db.SaveNotice(ctx, n, []Window{{Key: "x"}, {Key: "x"}}, ""); err == nil {
+		t.Error("repeated window key accepted")
+	}
+	// The failed save rolled back: still one active window.
+	active, _ = db.Windows(ctx, WindowFilter{})
+	if len(active) != 1 {
+		t.Errorf("after failed save: %d active windows", len(active))
+	}
+}
+
+func TestWindowFilters(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	save := func(url, title, region string, ws ...Window) {
+		t.Helper()
+		if _, err := db.SaveNotice(ctx, Notice{URL: url, Title: title, Region: region}, ws, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("https://a/1", "山西省科学技术厅关于重点研发计划的通知", "", Window{Key: "1", Opens: "2019-08-30", Closes: "2019-09-30"})
+	save("https://a/2", "河北省工业互联网", "河北", Window{Key: "1", Closes: "2019-09-20"})
+	save("https://a/3", "过期的通知", "河北", Window{Key: "1", Closes: "2019-08-01"})
+	save("https://a/4", "只知开始", "", Window{Key: "1", Opens: "2019-10-01"})
+	up, _ := db.Windows(ctx, WindowFilter{UpcomingFrom: "2019-08-27"})
+	if len(up) != 3 || up[0].NoticeURL != "https://a/2" || up[2].NoticeURL != "https://a/4" {
+		t.Errorf("upcoming = %+v", up)
+	}
+	sx, _ := db.Windows(ctx, WindowFilter{Region: "山西"})
+	if len(sx) != 1 || sx[0].NoticeURL != "https://a/1" {
+		t.Errorf("region 山西 = %+v", sx)
+	}
+	hb, _ := db.Windows(ctx, WindowFilter{Region: "河北", UpcomingFrom: "2019-08-27"})
+	if len(hb) != 1 {
+		t.Errorf("region 河北 upcoming = %+v", hb)
+	}
+}
+
+func TestNoticeSearch(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	for i, n := range []Notice{
+		{URL: "https://a/1", Title: "关于组织申报2019年度山西省重点研发计划的通知", Text: "网络申报受理时间", Published: "2019-08-27"},
+		{URL: "https://a/2", Title: "山东省首台（套）技术装备保险补偿", Text: "100%_done", Published: "2019-08-20"},
+		{URL: "https://a/3", Title: "河北省工业互联网创新发展", Text: "请于9月20日前报送", Published: "2019-08-28"},
+	} {
+		if _, err := db.SaveNotice(ctx, n, nil, ""); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"", []string{"https://a/3", "https://a/1", "https://a/2"}},
+		{"重点研发", []string{"https://a/1"}},   // trigram index
+		{"山西", []string{"https://a/1"}},     // two characters: LIKE
+		{"网络申报受理", []string{"https://a/1"}}, // in the text
+		{"9月20日前", []string{"https://a/3"}}, // digits and Chinese mixed
+		{"首台", []string{"https://a/2"}},     // LIKE again
+		{"%_", []string{"https://a/2"}},     // LIKE wildcards are literal
+		{`"申报`, nil},                        // a stray quote is not FTS syntax
+		{"不存在的词语", nil},
+	}
+	for _, tt := range tests {
+		got, err := db.Notices(ctx, tt.q, 0)
+		if err != nil {
+			t.Errorf("search %q: %v", tt.q, err)
+			continue
+		}
+		var urls []string
+		for _, n := range got {
+			urls = append(urls, n.URL)
+		}
+		if len(urls) != len(tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.q, urls, tt.want)
+			continue
+		}
+		for i := range urls {
+			if urls[i] != tt.want[i] {
+				t.Errorf("search %q = %v, want %v", tt.q, urls, tt.want)
+				break
+			}
+		}
+	}
+	// Editing a notice re-indexes it.
+	if _, err := db.SaveNotice(ctx, Notice{URL: "https://a/3", Title: "河北省工业互联网创新发展", Text: "截止时间调整为9月30日"}, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Notices(ctx, "调整为9月", 0); len(got) != 1 {
+		t.Errorf("edited text not indexed: %d results", len(got))
+	}
+	if got, _ := db.Notices(ctx, "9月20日前", 0); len(got) != 0 {
+		t.Errorf("old text still indexed: %d results", len(got))
+	}
+}
+
+func TestStatus(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTest(t)
+	db.AddSource(ctx, Source{URL: "https://a/"})
+	db.AddSubscriber(ctx, Subscriber{Email: "a@b.cn", Status: "active"})
+	db.SaveNotice(ctx, Notice{URL: "https://a/1"}, []Window{{Key: "k", Closes: "2019-09-01"}}, "")
+	st, err := db.Status(ctx, "2019-08-27")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Path != path || st.Sources != 1 || st.Notices != 1 || st.Windows != 1 || st.WindowsUpcoming != 1 || st.Subscribers["active"] != 1 || st.SchemaVersion < 2 {
+		t.Errorf("status = %+v", st)
+	}
+	if st2, _ := db.Status(ctx, "2019-09-02"); st2.WindowsUpcoming != 0 {
+		t.Errorf("upcoming after the deadline = %d", st2.WindowsUpcoming)
+	}
+	if ok, err := db.IntegrityCheck(ctx); err != nil || ok != "ok" {
+		t.Errorf("integrity = %q, %v", ok, err)
+	}
+}

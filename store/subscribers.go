@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Subscriber is someone who hears about windows that match their filters.
+type Subscriber struct {
+	ID               int64     `json:"id"`
+	Email            string    `json:"email"`
+	Name             string    `json:"name"`
+	Regions          []string  `json:"regions"`
+	Issuers          []string  `json:"issuers"`
+	Keywords         []string  `json:"keywords"`
+	LeadOpen         []string  `json:"lead_open,omitempty"`  // nil: configured defaults
+	LeadClose        []string  `json:"lead_close,omitempty"` // nil: configured defaults
+	Digest           string    `json:"digest"`               // off, daily, weekly
+	Status           string    `json:"status"`               // pending, active, unsubscribed
+	FeedToken        string    `json:"-"`
+	UnsubscribeToken string    `json:"-"`
+	CreatedAt        time.Time `json:"created_at"`
+	ConfirmedAt      time.Time `json:"confirmed_at,omitzero"`
+	LastDigestAt     time.Time `json:"last_digest_at,omitzero"`
+}
+
+const subscriberCols = `id, email, name, regions, issuers, keywords, lead_open, lead_close, digest, status,
+	feed_token, unsubscribe_token, created_at, confirmed_at, last_digest_at`
+
+func scanSubscriber(row interface{ Scan(...any) error }) (Subscriber, error) {
+	var s Subscriber
+	var regions, issuers, keywords, leadOpen, leadClose string
+	var created, confirmed, digest sql.NullString
+	if err := row.Scan(&s.ID, &s.Email, &s.Name, &regions, &issuers, &keywords, &leadOpen, &leadClose,
+		&s.Digest, &s.Status, &s.FeedToken, &s.UnsubscribeToken, &created, &confirmed, &digest); err != nil {
+		return Subscriber{}, err
+	}
+	s.Regions, s.Issuers, s.Keywords = nonNil(decodeList(regions)), nonNil(decodeList(issuers)), nonNil(decodeList(keywords))
+	s.LeadOpen, s.LeadClose = decodeList(leadOpen), decodeList(leadClose)
+	s.CreatedAt, s.ConfirmedAt, s.LastDigestAt = parseTime(created), parseTime(confirmed), parseTime(digest)
+	return s, nil
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+// AddSubscriber inserts a subscriber with fresh feed and unsubscribe tokens.
+// An address already present (case-insensitively) gives ErrExists.
+func (db *DB) AddSubscriber(ctx context.Context, s Subscriber) (Subscriber, error) {
+	if s.Digest == "" {
+		s.Digest = "off"
+	}
+	if s.Status == "" {
+		s.Status = "pending"
+	}
+	feed, err := NewToken()
+	if err != nil {
+		return Subscriber{}, err
+	}
+	unsub, err := NewToken()
+	if err != nil {
+		return Subscriber{}, err
+	}
+	now := db.now()
+	var confirmed any
+	if s.Status == "active" {
+		confirmed = fmtTime(now)
+	}
+	leads := func(l []string) string {
+		if l == nil {
+			return ""
+		}
+		return encodeList(l)
+	}
+	res, err := db.w.ExecContext(ctx, `INSERT INTO subscribers
+		(email, name, regions, issuers, keywords, lead_open, lead_close, digest, status, feed_token, unsubscribe_token, created_at, confirmed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.Email, s.Name, encodeList(s.Regions), encodeList(s.Issuers), encodeList(s.Keywords),
+		leads(s.LeadOpen), leads(s.LeadClose), s.Digest, s.Status, feed, unsub, fmtTime(now), confirmed)
+	if isUnique(err) {
+		return Subscriber{}, fmt.Errorf("subscriber %s: %w", s.Email, ErrExists)
+	}
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("add subscriber %s: %w", s.Email, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("add subscriber %s: %w", s.Email, err)
+	}
+	return db.Subscriber(ctx, strconv.FormatInt(id, 10))
+}
+
+// Subscriber finds a subscriber by ID or email address.
+func (db *DB) Subscriber(ctx context.Context, idOrEmail string) (Subscriber, error) {
+	q := `SELECT ` + subscriberCols + ` FROM subscribers WHERE email = ?`
+	arg := any(idOrEmail)
+	if id, err := strconv.ParseInt(idOrEmail, 10, 64); err == nil {
+		q, arg = `SELECT `+subscriberCols+` FROM subscribers WHERE id = ?`, id
+	}
+	s, err := scanSubscriber(db.w.QueryRowContext(ctx, q, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Subscriber{}, fmt.Errorf("subscriber %s: %w", idOrEmail, ErrNotFound)
+	}
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("read subscriber %s: %w", idOrEmail, err)
+	}
+	return s, nil
+}
+
+// Subscribers lists all subscribers in the order they were added.
+func (db *DB) Subscribers(ctx context.Context) ([]Subscriber, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberCols+` FROM subscribers ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []Subscriber
+	for rows.Next() {
+		s, err := scanSubscriber(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list subscribers: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// RemoveSubscriber deletes a subscriber and, with them, their deliveries.
+func (db *DB) RemoveSubscriber(ctx context.Context, idOrEmail string) (Subscriber, error) {
+	s, err := db.Subscriber(ctx, idOrEmail)
+	if err != nil {
+		return Subscriber{}, err
+	}
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM subscribers WHERE id = ?`, s.ID); err != nil {
+		return Subscriber{}, fmt.Errorf("remove subscriber %s: %w", s.Email, err)
+	}
+	return s, nil
+}
