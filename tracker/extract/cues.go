@@ -1,0 +1,117 @@
+package extract
+
+import "strings"
+
+// A cue is a word that says what a date is about.
+type cueKind uint8
+
+const (
+	cuePos     cueKind = iota + 1 // applicants hand something in: 申报, 报送, 提交 …
+	cueNeg                        // not an application: 公示, 竣工, 会议, 发布 …
+	cueReview                     // someone reviews: a window only for a lower body (区县, 镇街)
+	cuePostNeg                    // after a date only: 期间 (eligibility), 以来
+)
+
+type cueWord struct {
+	w    string
+	kind cueKind
+}
+
+// The vocabulary, simplified characters only (normalize folds traditional).
+var cueWords = []cueWord{
+	// Applicant actions.
+	{"申报", cuePos}, {"受理", cuePos}, {"报送", cuePos}, {"提交", cuePos}, {"上报", cuePos},
+	{"报名", cuePos}, {"填报", cuePos}, {"推荐", cuePos}, {"递交", cuePos}, {"报至", cuePos},
+	{"送达", cuePos}, {"送至", cuePos}, {"送交", cuePos}, {"寄送", cuePos}, {"寄达", cuePos}, {"寄至", cuePos},
+	{"交至", cuePos}, {"申请", cuePos}, {"备案", cuePos}, {"征集", cuePos}, {"汇总", cuePos},
+	{"网上", cuePos}, {"网络", cuePos}, {"在线", cuePos}, {"纸质", cuePos}, {"书面材料", cuePos},
+	{"材料", cuePos}, {"登录", cuePos}, {"登陆", cuePos}, {"报市", cuePos}, {"报省", cuePos},
+	{"报区", cuePos}, {"报县", cuePos}, {"报我", cuePos}, {"报上级", cuePos}, {"报所在", cuePos},
+	{"报主管", cuePos}, {"报各", cuePos}, {"申领", cuePos}, {"补录", cuePos}, {"报给", cuePos},
+	{"申请书", cuePos}, {"报名表", cuePos}, {"投递", cuePos}, {"报备", cuePos}, {"提出申请", cuePos},
+	// Not applications.
+	{"公示", cueNeg}, {"异议", cueNeg}, {"竣工", cueNeg}, {"完工", cueNeg}, {"建成", cueNeg},
+	{"投产", cueNeg}, {"投入使用", cueNeg}, {"实施", cueNeg}, {"施行", cueNeg}, {"执行", cueNeg},
+	{"建设期", cueNeg}, {"有效期", cueNeg}, {"期满", cueNeg}, {"成立", cueNeg}, {"注册", cueNeg},
+	{"出生", cueNeg}, {"统计", cueNeg}, {"发布", cueNeg}, {"印发", cueNeg}, {"公布", cueNeg},
+	{"制发", cueNeg}, {"成文", cueNeg}, {"会议", cueNeg}, {"培训", cueNeg}, {"召开", cueNeg},
+	{"举办", cueNeg}, {"举行", cueNeg}, {"办公时间", cueNeg}, {"工作时间", cueNeg}, {"咨询时间", cueNeg},
+	{"评审", cueNeg}, {"答辩", cueNeg}, {"考察", cueNeg}, {"验收", cueNeg}, {"结束", cueNeg},
+	{"开工", cueNeg}, {"签订", cueNeg}, {"立项", cueNeg}, {"发生", cueNeg}, {"购置", cueNeg},
+	{"授权", cueNeg}, {"报到", cueNeg}, {"面试", cueNeg}, {"考试", cueNeg}, {"笔试", cueNeg},
+	{"放假", cueNeg}, {"生效", cueNeg}, {"数据", cueNeg}, {"累计", cueNeg}, {"营业收入", cueNeg},
+	{"销售收入", cueNeg}, {"开班", cueNeg}, {"讲座", cueNeg}, {"直播", cueNeg}, {"来源", cueNeg},
+	{"浏览", cueNeg}, {"阅读", cueNeg}, {"更新", cueNeg}, {"认定的", cueNeg}, {"获得", cueNeg},
+	{"取得", cueNeg}, {"以前年度", cueNeg},
+	// Reviews.
+	{"审核", cueReview}, {"审查", cueReview}, {"初审", cueReview}, {"复审", cueReview}, {"核查", cueReview},
+	// Eligibility periods after a date.
+	{"期间", cuePostNeg}, {"以来", cuePostNeg}, {"之间", cuePostNeg},
+}
+
+// cueFirst marks the first rune of some cue word, so the scan can skip
+// every other rune with one table read.
+var cueFirst, cueByFirst = buildCueIndex()
+
+func buildCueIndex() (*[0x10000]bool, map[rune][]cueWord) {
+	var first [0x10000]bool
+	by := map[rune][]cueWord{}
+	for _, c := range cueWords {
+		r := []rune(c.w)[0]
+		first[r] = true
+		by[r] = append(by[r], c)
+	}
+	// Longer words first, so 书面材料 wins over 材料's neighbours.
+	for r, l := range by {
+		for i := 1; i < len(l); i++ {
+			for j := i; j > 0 && len(l[j].w) > len(l[j-1].w); j-- {
+				l[j], l[j-1] = l[j-1], l[j]
+			}
+		}
+		by[r] = l
+	}
+	return &first, by
+}
+
+type cueHit struct {
+	start, end int
+	kind       cueKind
+	w          string
+}
+
+// cuesIn lists the cue words in s[from:to], in order, not overlapping.
+func cuesIn(s string, from, to int) []cueHit {
+	var out []cueHit
+	for i := from; i < to; {
+		c := s[i]
+		if c < 0x80 {
+			i++
+			continue
+		}
+		r, w := runeAt(s, i)
+		if r < 0x10000 && cueFirst[r] {
+			for _, cw := range cueByFirst[r] {
+				if i+len(cw.w) <= to && strings.HasPrefix(s[i:], cw.w) {
+					out = append(out, cueHit{i, i + len(cw.w), cw.kind, cw.w})
+					w = len(cw.w)
+					break
+				}
+			}
+		}
+		i += w
+	}
+	return out
+}
+
+// reviewActor classifies who reviews in "县区科技主管部门审核": true when the
+// reviewer is a lower body that forwards applications (a stage with its own
+// deadline), false when it is the issuer itself (市科技局, 我局, 省厅) or
+// nobody is named.
+func reviewByLowerBody(actor string) bool {
+	for _, w := range []string{"县", "区", "镇", "街", "园区", "学院", "院系", "各", "市州", "地市", "单位"} {
+		if strings.Contains(actor, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,528 @@
+package extract
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// clock is a time of day; ok is false when none was written.
+type clock struct {
+	h, m int
+	ok   bool
+}
+
+func (c clock) String() string {
+	if !c.ok {
+		return ""
+	}
+	return string([]byte{byte('0' + c.h/10), byte('0' + c.h%10), ':', byte('0' + c.m/10), byte('0' + c.m%10)})
+}
+
+// mention is one date written in the normalized text.
+type mention struct {
+	start, end int // bytes of the normalized text, the time of day included
+	y, m, d    int // y == 0: the year was not written
+	monthEnd   bool
+	t          clock // time of day after the date
+	t0         clock // start of daily hours "(9:00-17:30)", or of a range "8:00—"
+	daily      bool  // t0-t are office hours of that day
+}
+
+const maxGap = 8 // white space allowed between the parts of a date (PDF text)
+
+func skipWS(s string, i int) int {
+	for n := 0; i < len(s) && n < maxGap; n++ {
+		if c := s[i]; c == ' ' || c == '\n' {
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// hasAt reports whether s has lit at i.
+func hasAt(s string, i int, lit string) bool {
+	return i >= 0 && i <= len(s) && strings.HasPrefix(s[i:], lit)
+}
+
+// runeAt decodes the rune at i (utf8.RuneError, 0 at the end).
+func runeAt(s string, i int) (rune, int) {
+	if i >= len(s) {
+		return utf8.RuneError, 0
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// runeBefore decodes the rune ending at i.
+func runeBefore(s string, i int) (rune, int) {
+	if i <= 0 {
+		return utf8.RuneError, 0
+	}
+	if c := s[i-1]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeLastRuneInString(s[:i])
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// asciiNum reads up to max digits at i.
+func asciiNum(s string, i, max int) (v, end, n int) {
+	end = i
+	for end < len(s) && isDigit(s[end]) && n < max {
+		v = v*10 + int(s[end]-'0')
+		end++
+		n++
+	}
+	return v, end, n
+}
+
+var cnDigit = map[rune]int{'零': 0, 'O': 0, 'o': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+
+func cnDigitAt(s string, i int) (int, int, bool) {
+	r, w := runeAt(s, i)
+	if r == 'O' || r == 'o' || r == '两' {
+		// Only inside a numeral: "二OO六", never on their own.
+		return 0, w, false
+	}
+	v, ok := cnDigit[r]
+	return v, w, ok
+}
+
+// cnYear reads four Chinese digits (二〇一九, 二OO六) at i.
+func cnYear(s string, i int) (int, int, bool) {
+	v, j := 0, i
+	for k := 0; k < 4; k++ {
+		r, w := runeAt(s, j)
+		d, ok := cnDigit[r]
+		if !ok || r == '两' || (k == 0 && (r == 'O' || r == 'o' || r == '零')) {
+			return 0, i, false
+		}
+		v = v*10 + d
+		j += w
+	}
+	return v, j, true
+}
+
+// cnSmall reads a Chinese number from 1 to 39 (十一, 二十, 廿三, 三十一) at i.
+func cnSmall(s string, i int) (int, int, bool) {
+	j := i
+	tens, units := 0, 0
+	r, w := runeAt(s, j)
+	switch {
+	case r == '十':
+		tens, j = 1, j+w
+	case r == '廿':
+		tens, j = 2, j+w
+	case r == '卅':
+		tens, j = 3, j+w
+	default:
+		d, dw, ok := cnDigitAt(s, j)
+		if !ok || d == 0 {
+			return 0, i, false
+		}
+		j += dw
+		if r2, w2 := runeAt(s, j); r2 == '十' {
+			if d > 3 {
+				return 0, i, false
+			}
+			tens, j = d, j+w2
+		} else {
+			return d, j, true
+		}
+	}
+	if d, dw, ok := cnDigitAt(s, j); ok && d > 0 {
+		units, j = d, j+dw
+	}
+	return tens*10 + units, j, true
+}
+
+// smallNum reads a month, day or hour: ASCII digits or a Chinese number.
+func smallNum(s string, i int) (int, int, bool) {
+	if i < len(s) && isDigit(s[i]) {
+		v, end, n := asciiNum(s, i, 3)
+		if n > 2 {
+			return 0, i, false
+		}
+		return v, end, true
+	}
+	return cnSmall(s, i)
+}
+
+func validMD(m, d int) bool { return m >= 1 && m <= 12 && d >= 1 && d <= 31 }
+
+// dayMark reads 日 or 号 at i.
+func dayMark(s string, i int) (int, bool) {
+	if hasAt(s, i, "日") || hasAt(s, i, "号") {
+		return i + 3, true
+	}
+	return i, false
+}
+
+// monthEndMark reads 底 or 末 (月底, 月末) at i.
+func monthEndMark(s string, i int) (int, bool) {
+	if hasAt(s, i, "底") || hasAt(s, i, "末") {
+		return i + 3, true
+	}
+	return i, false
+}
+
+// scanDate reads a date starting at i, or returns false. It does not read
+// a time of day.
+func scanDate(s string, i int) (mention, bool) {
+	mt := mention{start: i}
+	if i < len(s) && isDigit(s[i]) {
+		v, j, n := asciiNum(s, i, 8)
+		if n == 4 && v >= 1950 && v <= 2099 {
+			return scanAfterYear(s, mt, v, j)
+		}
+		if n > 2 {
+			// The mangled form 2017630日 (年 and 月 lost): YYYY then M DD or MM DD.
+			if n >= 7 && j < len(s) && (hasAt(s, j, "日") || hasAt(s, j, "号")) {
+				y, _, _ := asciiNum(s, i, 4)
+				rest := s[i+4 : j]
+				if y >= 1950 && y <= 2099 {
+					if m, d, ok := splitMangled(rest); ok {
+						mt.y, mt.m, mt.d, mt.end = y, m, d, j+3
+						return mt, true
+					}
+				}
+			}
+			return mention{}, false
+		}
+		return scanMonthDay(s, mt, v, j)
+	}
+	if y, j, ok := cnYear(s, i); ok && y >= 1950 && y <= 2099 {
+		return scanAfterYear(s, mt, y, j)
+	}
+	if m, j, ok := cnSmall(s, i); ok {
+		return scanMonthDay(s, mt, m, j)
+	}
+	return mention{}, false
+}
+
+func splitMangled(rest string) (int, int, bool) {
+	num := func(t string) int {
+		v := 0
+		for k := 0; k < len(t); k++ {
+			v = v*10 + int(t[k]-'0')
+		}
+		return v
+	}
+	switch len(rest) {
+	case 4:
+		m, d := num(rest[:2]), num(rest[2:])
+		return m, d, validMD(m, d)
+	case 3:
+		m1, d1 := num(rest[:1]), num(rest[1:])
+		m2, d2 := num(rest[:2]), num(rest[2:])
+		ok1, ok2 := validMD(m1, d1) && d1 >= 10, validMD(m2, d2)
+		if ok1 && !ok2 {
+			return m1, d1, true
+		}
+		if ok2 && !ok1 {
+			return m2, d2, true
+		}
+	}
+	return 0, 0, false
+}
+
+func scanAfterYear(s string, mt mention, y, j int) (mention, bool) {
+	k := skipWS(s, j)
+	if hasAt(s, k, "年") {
+		k = skipWS(s, k+3)
+		m, k2, ok := smallNum(s, k)
+		if !ok || m < 1 || m > 12 {
+			return mention{}, false
+		}
+		k = skipWS(s, k2)
+		if !hasAt(s, k, "月") && !hasAt(s, k, "份") {
+			return mention{}, false
+		}
+		k = skipWS(s, k+3)
+		if e, ok := monthEndMark(s, k); ok {
+			mt.y, mt.m, mt.monthEnd, mt.end = y, m, true, e
+			mt.d = daysIn(y, m)
+			return mt, true
+		}
+		d, k2, ok := smallNum(s, k)
+		if !ok || !validMD(m, d) {
+			return mention{}, false
+		}
+		mt.y, mt.m, mt.d, mt.end = y, m, d, k2
+		if e, ok := dayMark(s, skipWS(s, k2)); ok {
+			mt.end = e
+		}
+		return mt, true
+	}
+	// 2019-08-27, 2019.8.27, 2019/8/27: no white space inside.
+	if j < len(s) && (s[j] == '-' || s[j] == '.' || s[j] == '/') {
+		sep := s[j]
+		m, k2, n := asciiNum(s, j+1, 3)
+		if n == 0 || n > 2 || k2 >= len(s) || s[k2] != sep {
+			return mention{}, false
+		}
+		d, k3, n2 := asciiNum(s, k2+1, 3)
+		if n2 == 0 || n2 > 2 || !validMD(m, d) {
+			return mention{}, false
+		}
+		if sep == '.' && k3+1 < len(s) && s[k3] == '.' && isDigit(s[k3+1]) {
+			return mention{}, false // an IP address or a version, not a date
+		}
+		mt.y, mt.m, mt.d, mt.end = y, m, d, k3
+		if e, ok := dayMark(s, k3); ok {
+			mt.end = e
+		}
+		return mt, true
+	}
+	return mention{}, false
+}
+
+func scanMonthDay(s string, mt mention, m, j int) (mention, bool) {
+	if m < 1 || m > 12 {
+		return mention{}, false
+	}
+	k := skipWS(s, j)
+	if !hasAt(s, k, "月") {
+		return mention{}, false
+	}
+	k = skipWS(s, k+3)
+	if e, ok := monthEndMark(s, k); ok {
+		mt.m, mt.monthEnd, mt.end = m, true, e
+		return mt, true
+	}
+	d, k2, ok := smallNum(s, k)
+	if !ok || !validMD(m, d) {
+		return mention{}, false
+	}
+	e, ok := dayMark(s, skipWS(s, k2))
+	if !ok {
+		// "9月20" without 日 is too weak to be a date (9月20个工作日).
+		return mention{}, false
+	}
+	mt.m, mt.d, mt.end = m, d, e
+	return mt, true
+}
+
+// scanDayOnly reads "30日" at i: the end of a range whose month is carried.
+func scanDayOnly(s string, i int) (mention, bool) {
+	d, j, ok := smallNum(s, i)
+	if !ok || d < 1 || d > 31 {
+		return mention{}, false
+	}
+	e, ok := dayMark(s, skipWS(s, j))
+	if !ok {
+		return mention{}, false
+	}
+	return mention{start: i, end: e, d: d}, true
+}
+
+// skipWeekday passes over a weekday note: (星期五), （周五）, 星期五, 周五.
+func skipWeekday(s string, i int) int {
+	k := skipWS(s, i)
+	paren := false
+	if hasAt(s, k, "(") {
+		paren, k = true, skipWS(s, k+1)
+	}
+	switch {
+	case hasAt(s, k, "星期"), hasAt(s, k, "礼拜"):
+		k += 6
+	case hasAt(s, k, "周"):
+		k += 3
+	default:
+		return i
+	}
+	r, w := runeAt(s, k)
+	if !strings.ContainsRune("一二三四五六日天七", r) {
+		return i
+	}
+	k += w
+	if paren {
+		k = skipWS(s, k)
+		if !hasAt(s, k, ")") {
+			return i
+		}
+		k++
+	}
+	return k
+}
+
+// scanClock reads a time of day at i: 17:00, 17:00时, 17时, 17时30分,
+// 下午5点, 24时. It returns the end, or false.
+func scanClock(s string, i int) (clock, int, bool) {
+	k := i
+	pm, am := false, false
+	for _, p := range []string{"下午", "晚上", "中午", "傍晚"} {
+		if hasAt(s, k, p) {
+			pm, k = true, k+len(p)
+			break
+		}
+	}
+	for _, p := range []string{"上午", "早上", "凌晨"} {
+		if hasAt(s, k, p) {
+			am, k = true, k+len(p)
+			break
+		}
+	}
+	k = skipWS(s, k)
+	h, k2, ok := smallNum(s, k)
+	if !ok || h > 24 {
+		return clock{}, i, false
+	}
+	k = k2
+	mi := 0
+	switch {
+	case hasAt(s, k, ":"):
+		v, k3, n := asciiNum(s, k+1, 3)
+		if n != 2 || v > 59 {
+			return clock{}, i, false
+		}
+		mi, k = v, k3
+		if hasAt(s, k, "时") {
+			k += 3
+		}
+	case hasAt(s, k, "时"), hasAt(s, k, "点"):
+		k += 3
+		if v, k3, ok := smallNum(s, k); ok && v <= 59 && hasAt(s, k3, "分") {
+			mi, k = v, k3+3
+		} else if hasAt(s, k, "半") {
+			mi, k = 30, k+3
+		} else if hasAt(s, k, "整") {
+			k += 3
+		}
+	default:
+		return clock{}, i, false
+	}
+	if pm && h < 12 {
+		h += 12
+	}
+	if am && h == 12 {
+		h = 0
+	}
+	if h == 24 && mi != 0 {
+		return clock{}, i, false
+	}
+	return clock{h: h, m: mi, ok: true}, k, true
+}
+
+// readTime extends a date mention with what follows it: a weekday note, a
+// time of day, or daily office hours "(9:00-17:30)".
+func readTime(s string, mt *mention) {
+	k := skipWeekday(s, mt.end)
+	if hasAt(s, k, "(") {
+		// Daily hours: (9:00-17:30)
+		if t0, k2, ok := scanClock(s, skipWS(s, k+1)); ok {
+			k2 = skipWS(s, k2)
+			if k2 < len(s) && (s[k2] == '-' || s[k2] == '~' || hasAt(s, k2, "至")) {
+				step := 1
+				if s[k2] != '-' && s[k2] != '~' {
+					step = 3
+				}
+				if t1, k3, ok := scanClock(s, skipWS(s, k2+step)); ok {
+					k3 = skipWS(s, k3)
+					if hasAt(s, k3, ")") {
+						mt.t0, mt.t, mt.daily, mt.end = t0, t1, true, k3+1
+						return
+					}
+				}
+			}
+		}
+		if k != mt.end {
+			mt.end = k
+		}
+		return
+	}
+	k = skipWS(s, k)
+	if t, k2, ok := scanClock(s, k); ok {
+		mt.t, mt.end = t, k2
+		// "8:00-17:30" on the same day: office hours.
+		k3 := skipWS(s, k2)
+		if k3 < len(s) && (s[k3] == '-' || s[k3] == '~') {
+			if t1, k4, ok := scanClock(s, skipWS(s, k3+1)); ok {
+				mt.t0, mt.t, mt.daily, mt.end = t, t1, true, k4
+			}
+		}
+		return
+	}
+	mt.end = max(mt.end, k)
+	if k != skipWeekday(s, mt.end) {
+		return
+	}
+}
+
+// findMentions lists every date in s, in order. Each digit run or numeral
+// is tried once, so the scan is linear.
+func findMentions(s string) []mention {
+	var out []mention
+	for i := 0; i < len(s); {
+		c := s[i]
+		startable := false
+		if isDigit(c) {
+			startable = i == 0 || !isDigit(s[i-1]) && s[i-1] != '.' && s[i-1] != ':'
+		} else if c >= 0xE4 && c <= 0xE9 || c == 0xE3 {
+			r, _ := runeAt(s, i)
+			if _, ok := cnDigit[r]; ok || r == '十' || r == '廿' || r == '卅' {
+				pr, _ := runeBefore(s, i)
+				_, prevNum := cnDigit[pr]
+				startable = !prevNum && pr != '十' && pr != '第'
+			}
+		}
+		if startable {
+			if mt, ok := scanDate(s, i); ok {
+				readTime(s, &mt)
+				out = append(out, mt)
+				i = mt.end
+				continue
+			}
+		}
+		if c < utf8.RuneSelf {
+			i++
+			for isDigit(c) && i < len(s) && isDigit(s[i]) {
+				i++
+			}
+			continue
+		}
+		_, w := runeAt(s, i)
+		i += w
+	}
+	return out
+}
+
+// yearMentions finds written years that say which year a notice is about:
+// 文号 years (〔2019〕, [2019]) and "2019年度".
+func docYears(s string) (docYear, yearDu int) {
+	for i := 0; i+6 <= len(s); i++ {
+		if s[i] == '[' && isDigit(s[i+1]) {
+			if v, j, n := asciiNum(s, i+1, 5); n == 4 && j < len(s) && s[j] == ']' && v >= 1950 && v <= 2099 {
+				docYear = max(docYear, v)
+			}
+		}
+		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
+			if v, j, n := asciiNum(s, i, 5); n == 4 && hasAt(s, j, "年度") && v >= 1950 && v <= 2099 {
+				if yearDu == 0 {
+					yearDu = v
+				}
+			}
+		}
+	}
+	return docYear, yearDu
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y == 0 || isLeap(y) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}

@@ -1,0 +1,490 @@
+// Package extract reads Chinese application notices (申报通知): it finds
+// the title, issuer, 文号 and publication date, and every application window
+// with the sentence that states it. Pure functions, no I/O; any input is
+// read in time linear in its length, and nothing panics.
+//
+// Conventions:
+//   - Dates are calendar dates where the notice was issued (Asia/Shanghai).
+//   - A deadline written "24时" or "24:00" keeps closes_time "24:00": the end
+//     of that day, which is the start of the next; the notifier plans on that
+//     instant. Times are those of the closing day only; daily office hours
+//     "(9:00-17:30)" give closes_time 17:30.
+//   - A window with only a deadline has Opens == ""; one with only an
+//     opening date ("8月1日起") has Closes == "".
+package extract
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Date is a calendar date; the zero Date means unknown.
+type Date struct{ Year, Month, Day int }
+
+// ParseDate reads YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return Date{t.Year(), int(t.Month()), t.Day()}, nil
+}
+
+// IsZero reports an unknown date.
+func (d Date) IsZero() bool { return d.Year == 0 }
+
+// String is YYYY-MM-DD, or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+func (d Date) days() int {
+	return int(time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+func (d Date) less(e Date) bool { return d.days() < e.days() }
+
+// Options are what is known about a notice besides its text.
+type Options struct {
+	// Published is the publication date when the caller knows it (from a
+	// list page); zero: read it from the text.
+	Published Date
+	// Title is a title known from elsewhere (an HTML <title>); the text's own
+	// title line wins when it has one.
+	Title string
+}
+
+// Window is one application period.
+type Window struct {
+	What       string `json:"what"`
+	Opens      string `json:"opens"`       // YYYY-MM-DD or ""
+	Closes     string `json:"closes"`      // YYYY-MM-DD or ""
+	ClosesTime string `json:"closes_time"` // HH:MM or ""
+	Evidence   string `json:"evidence"`
+	// Start and End are the byte span of Evidence in the input text.
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Result is what a notice says.
+type Result struct {
+	Title     string
+	Issuer    string
+	DocNumber string
+	Published string // YYYY-MM-DD, or "" when neither the text nor Options say
+	Windows   []Window
+}
+
+// Extract reads a notice.
+func Extract(text string, opts Options) Result {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	n := normalize(text)
+	s := n.s
+	ms := findMentions(s)
+	meta := readMeta(s, ms)
+	res := Result{Title: meta.title, Issuer: meta.issuer, DocNumber: meta.docNumber}
+	if res.Title == "" {
+		res.Title = strings.TrimSpace(opts.Title)
+	}
+	published := opts.Published
+	if published.IsZero() {
+		published = meta.published
+	}
+	res.Published = published.String()
+
+	ref := refYear{date: published}
+	if ref.date.IsZero() {
+		ref.year = meta.yearHint
+	}
+
+	cs := candidates(s, ms)
+	var kept []cand
+	for i := range cs {
+		if classify(s, &cs[i]) {
+			kept = append(kept, cs[i])
+		}
+	}
+	var ws []window
+	for k := 0; k < len(kept); k++ {
+		c := kept[k]
+		w, ok := resolve(c, ref, published)
+		if !ok {
+			continue
+		}
+		// An opening date whose deadline follows in the same sentence.
+		if c.kind == kOpen && k+1 < len(kept) {
+			nx := kept[k+1]
+			if (nx.kind == kDeadline || nx.kind == kBare) && sentenceEnd(s, c.end) >= nx.start {
+				if w2, ok := resolve(nx, ref, published); ok && (w.opens.less(w2.closes) || w.opens == w2.closes) {
+					w.closes, w.closesTime = w2.closes, w2.closesTime
+					c.end, c.postEnd = nx.end, nx.postEnd
+					k++
+				}
+			}
+		}
+		// Already over when the notice was published: history, not a window.
+		if !published.IsZero() && !w.closes.IsZero() && w.closes.days() < published.days()-60 {
+			continue
+		}
+		w.what, w.class = label(s, c)
+		w.evStart, w.evEnd = evidenceSpan(s, c)
+		ws = append(ws, w)
+	}
+	ws = mergeWindows(ws)
+	for _, w := range ws {
+		ev := strings.TrimSpace(text[n.orig(w.evStart):n.orig(w.evEnd)])
+		start := n.orig(w.evStart)
+		// Keep the span exact after trimming.
+		if k := strings.Index(text[start:], ev); k >= 0 {
+			start += k
+		}
+		res.Windows = append(res.Windows, Window{
+			What: w.what, Opens: w.opens.String(), Closes: w.closes.String(), ClosesTime: w.closesTime,
+			Evidence: ev, Start: start, End: start + len(ev),
+		})
+	}
+	return res
+}
+
+type window struct {
+	opens, closes  Date
+	closesTime     string
+	what, class    string
+	evStart, evEnd int
+}
+
+type refYear struct {
+	date Date // the publication date, when known
+	year int  // otherwise a year the notice is about
+}
+
+// yearFor picks the year of a month and day written without one: the
+// publication year, or the next when the date would fall more than four
+// months before publication (a December notice with a January deadline).
+func (r refYear) yearFor(m, d int) int {
+	if !r.date.IsZero() {
+		y := r.date.Year
+		if (Date{y, m, min(d, daysIn(y, m))}).days() < r.date.days()-120 {
+			y++
+		}
+		return y
+	}
+	return r.year
+}
+
+func fix(y, m, d int) (Date, bool) {
+	if y == 0 || m < 1 || m > 12 || d < 1 {
+		return Date{}, false
+	}
+	if d > daysIn(y, m) {
+		return Date{}, false
+	}
+	return Date{y, m, d}, true
+}
+
+// resolve turns a candidate into dates, carrying years and months across a
+// range and inferring what is not written.
+func resolve(c cand, ref refYear, published Date) (window, bool) {
+	a := c.a
+	date := func(mt mention, y int) (Date, bool) {
+		if mt.monthEnd {
+			return fix(y, mt.m, daysIn(y, mt.m))
+		}
+		return fix(y, mt.m, mt.d)
+	}
+	var w window
+	switch c.kind {
+	case kRange:
+		b := c.b
+		if c.fromToday {
+			y := b.y
+			if y == 0 {
+				y = ref.yearFor(b.m, b.d)
+			}
+			cl, ok := date(b, y)
+			if !ok {
+				return w, false
+			}
+			w.opens, w.closes, w.closesTime = published, cl, b.t.String()
+			if !w.opens.IsZero() && cl.less(w.opens) {
+				w.opens = Date{}
+			}
+			return w, true
+		}
+		ay, by := a.y, b.y
+		if b.m == 0 { // day-only end: 8月27日至30日
+			b.m = a.m
+			if b.d < a.d {
+				b.m++
+				if b.m > 12 {
+					b.m = 1
+					if ay != 0 {
+						by = ay + 1
+					}
+				}
+			}
+		}
+		switch {
+		case ay == 0 && by == 0:
+			ay = ref.yearFor(a.m, a.d)
+			by = ay
+			if b.m < a.m {
+				by = ay + 1
+			}
+		case by == 0:
+			by = ay
+			if b.m < a.m {
+				by = ay + 1
+			}
+		case ay == 0:
+			ay = by
+			if a.m > b.m {
+				ay = by - 1
+			}
+		}
+		op, ok1 := date(a, ay)
+		cl, ok2 := date(b, by)
+		if !ok1 || !ok2 || cl.less(op) || cl.days()-op.days() > 400 {
+			return w, false
+		}
+		w.opens, w.closes = op, cl
+		w.closesTime = b.t.String()
+		return w, true
+	default:
+		y := a.y
+		if y == 0 {
+			y = ref.yearFor(a.m, a.d)
+		}
+		d, ok := date(a, y)
+		if !ok {
+			return w, false
+		}
+		switch c.kind {
+		case kOpen:
+			w.opens = d
+		case kDay:
+			w.opens, w.closes, w.closesTime = d, d, a.t.String()
+		default:
+			w.closes, w.closesTime = d, a.t.String()
+		}
+		return w, true
+	}
+}
+
+// Label words: leading enumeration and filler, trailing "时间为:" and the like.
+var labelTrailing = []string{"截止时间为", "截止日期为", "时间为", "日期为", "截止时间", "截止日期", "截止到", "截止至",
+	"时间是", "时间", "日期", "截止", "不迟于", "不晚于", "最迟", "请于", "务必于", "须于", "应于", "可于", "统一于",
+	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均"}
+var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "具体", "本次", ":", ")", "、", ".", "将", "把", "前", "之前", "以前", "止", "为止"}
+
+func stripEnum(t string) string {
+	for {
+		t = strings.TrimLeft(t, " ,;:、.")
+		switch {
+		case strings.HasPrefix(t, "(") || strings.HasPrefix(t, "（"):
+			k := strings.IndexAny(t, ")）")
+			if k > 0 && k <= 8 {
+				t = t[k+1:]
+				continue
+			}
+		case isEnumHeading(t) && !strings.HasPrefix(t, "第"):
+			k := 0
+			for k < len(t) && isDigit(t[k]) {
+				k++
+			}
+			if k > 0 {
+				t = t[k:]
+				continue
+			}
+			if i := strings.Index(t, "、"); i > 0 && i <= 9 {
+				t = t[i+3:]
+				continue
+			}
+			if i := strings.Index(t, "."); i > 0 && i <= 9 {
+				t = t[i+1:]
+				continue
+			}
+		}
+		r, w := utf8.DecodeRuneInString(t)
+		if r >= '①' && r <= '⑳' {
+			t = t[w:]
+			continue
+		}
+		return t
+	}
+}
+
+func cleanLabel(t string) string {
+	t = strings.Join(strings.Fields(t), "")
+	t = stripEnum(t)
+	for changed := true; changed; {
+		changed = false
+		for _, w := range labelTrailing {
+			if strings.HasSuffix(t, w) && len(t) > len(w) {
+				t, changed = strings.TrimSuffix(t, w), true
+			}
+		}
+		for _, w := range labelLeading {
+			if strings.HasPrefix(t, w) && len(t) > len(w) {
+				t, changed = strings.TrimPrefix(t, w), true
+			}
+		}
+		t = strings.Trim(t, " ,;:、.")
+	}
+	if n := utf8.RuneCountInString(t); n > 24 {
+		rs := []rune(t)
+		t = string(rs[n-24:])
+	}
+	return t
+}
+
+var actorEnds = []string{"单位", "企业", "部门", "学院", "人员", "申报人", "各位", "老师", "机构", "公司"}
+
+func hasPos(t string) bool {
+	for _, h := range cuesIn(t, 0, len(t)) {
+		if h.kind == cuePos || h.kind == cueReview {
+			return true
+		}
+	}
+	return false
+}
+
+// label names a window's stage from the words before its date (网络填报受理时间:
+// …), or after it (…前将申报材料报送市工信局), and gives the class used to
+// tell stages with equal dates apart.
+func label(s string, c cand) (what, class string) {
+	pre := cleanLabel(s[c.labelStart:c.start])
+	postFrom := c.end
+	postTo := c.postEnd
+	if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
+		se := sentenceEnd(s, c.end)
+		if postTo < se {
+			postTo = subEnd(s, postTo+1, se)
+		}
+	}
+	post := ""
+	if postTo > postFrom {
+		post = cleanLabel(s[postFrom:postTo])
+	}
+	isActor := false
+	for _, e := range actorEnds {
+		if strings.HasSuffix(pre, e) {
+			isActor = true
+		}
+	}
+	switch {
+	case hasPos(pre) && !isActor:
+		what = pre
+	case hasPos(post):
+		what = post
+	case pre != "":
+		what = pre
+	case post != "":
+		what = post
+	default:
+		what = "申报"
+	}
+	// A batch named at the start of the line: 第一批:…
+	ls := strings.LastIndexByte(s[:c.start], '\n') + 1
+	line := s[ls:c.start]
+	if i := strings.Index(line, "第"); i >= 0 && strings.Contains(line[i:min(len(line), i+12)], "批") && !strings.Contains(what, "批") {
+		j := strings.Index(line[i:], "批")
+		what = line[i:i+j+3] + " " + what
+	}
+	class = stageClass(what)
+	if i := strings.Index(what, "第"); i >= 0 {
+		if j := strings.Index(what[i:], "批"); j > 0 && j <= 9 {
+			class = what[i:i+j+3] + class
+		}
+	}
+	return what, class
+}
+
+func stageClass(t string) string {
+	var b strings.Builder
+	for _, g := range [][]string{
+		{"网上", "网络", "在线", "系统", "平台", "电子"},
+		{"纸质", "书面", "纸本", "盖章"},
+		{"审核", "初审", "审查"},
+		{"推荐"},
+	} {
+		for _, w := range g {
+			if strings.Contains(t, w) {
+				b.WriteString(g[0])
+				break
+			}
+		}
+	}
+	return b.String()
+}
+
+// evidenceSpan is the clause that states a window: from where its stage is
+// named to the end of the date (and the words after it when they name the
+// stage), within the sentence.
+func evidenceSpan(s string, c cand) (int, int) {
+	start := c.labelStart
+	for start < c.start && (s[start] == ' ' || s[start] == '\n' || s[start] == ',') {
+		start++
+	}
+	end := c.end
+	if c.postEnd > end {
+		end = c.postEnd
+	}
+	if end-start > 600 {
+		start = runeStart(s, end-600)
+	}
+	return start, end
+}
+
+// mergeWindows drops restatements: the same dates for the same stage (or
+// for an unnamed one), and a bare deadline that repeats a range's closing
+// date (whose time of day it may add).
+func mergeWindows(ws []window) []window {
+	var out []window
+	for _, w := range ws {
+		merged := false
+		for i := range out {
+			o := &out[i]
+			compatible := o.class == w.class || o.class == "" || w.class == "" ||
+				strings.TrimLeft(o.class, "第一二三四五六七八九十批") == "" && strings.TrimLeft(w.class, "第一二三四五六七八九十批") == "" && o.class == w.class
+			if !compatible {
+				continue
+			}
+			if o.opens == w.opens && o.closes == w.closes {
+				if o.closesTime == "" {
+					o.closesTime = w.closesTime
+				}
+				merged = true
+				break
+			}
+			if w.opens.IsZero() && !o.opens.IsZero() && o.closes == w.closes && !w.closes.IsZero() {
+				if o.closesTime == "" {
+					o.closesTime = w.closesTime
+				}
+				merged = true
+				break
+			}
+			if o.opens.IsZero() && !w.opens.IsZero() && o.closes == w.closes && !w.closes.IsZero() {
+				// The range came second: it replaces the bare deadline.
+				t := o.closesTime
+				*o = w
+				if o.closesTime == "" {
+					o.closesTime = t
+				}
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, w)
+		}
+	}
+	return out
+}

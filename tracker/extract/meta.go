@@ -1,0 +1,200 @@
+package extract
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+type meta struct {
+	title, issuer, docNumber string
+	published                Date
+	yearHint                 int // a year the notice is about, when no date says when it was published
+}
+
+var orgEnds = []string{"厅", "局", "委员会", "委", "办公室", "办公厅", "部", "政府", "中心", "处", "院", "会", "公司", "小组"}
+
+func endsWithOrg(t string) bool {
+	for _, e := range orgEnds {
+		if strings.HasSuffix(t, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// readMeta finds title, issuer, 文号 and publication date.
+func readMeta(s string, ms []mention) meta {
+	var m meta
+	m.title = findTitle(s)
+	m.docNumber = findDocNumber(s)
+
+	// The 落款: the last full date that stands alone on its line, or ends
+	// the text right after the issuer's name.
+	var sig *mention
+	var metaDate *mention
+	for i := range ms {
+		mt := &ms[i]
+		if mt.y == 0 || mt.monthEnd {
+			continue
+		}
+		if lineAlone(s, mt.start, mt.end) || endsText(s, mt.end) && endsWithOrg(textBefore(s, mt.start, 30)) {
+			sig = mt
+			continue
+		}
+		if metaDate == nil {
+			pre := textBefore(s, mt.start, 24)
+			for _, w := range []string{"发布时间", "发布日期", "时间", "日期", "成文", "印发"} {
+				if strings.HasSuffix(strings.TrimRight(pre, " :|"), w) {
+					metaDate = mt
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case sig != nil:
+		m.published = Date{sig.y, sig.m, sig.d}
+		m.issuer = issuerBefore(s, sig.start)
+	case metaDate != nil:
+		m.published = Date{metaDate.y, metaDate.m, metaDate.d}
+	}
+	if m.published.Day > daysIn(m.published.Year, m.published.Month) {
+		m.published = Date{}
+	}
+	if m.issuer == "" {
+		if i := strings.Index(m.title, "关于"); i > 0 && endsWithOrg(m.title[:i]) {
+			m.issuer = m.title[:i]
+		}
+	}
+	docYear, yearDu := docYears(s)
+	maxFull := 0
+	for _, mt := range ms {
+		if mt.y > maxFull {
+			maxFull = mt.y
+		}
+	}
+	switch {
+	case docYear != 0:
+		m.yearHint = docYear
+	case yearDu != 0:
+		m.yearHint = yearDu
+	default:
+		m.yearHint = maxFull
+	}
+	return m
+}
+
+func endsText(s string, i int) bool {
+	return strings.Trim(s[i:], " \n。.") == ""
+}
+
+func textBefore(s string, i, n int) string {
+	return s[runeStart(s, max(0, i-n*3)):i]
+}
+
+// issuerBefore reads the issuer's name just before a signature date: on
+// the same line, or on the line above.
+func issuerBefore(s string, i int) string {
+	ls := strings.LastIndexByte(s[:i], '\n') + 1
+	same := strings.TrimSpace(s[ls:i])
+	if same == "" && ls > 0 {
+		// The line above (PDF text may put a blank line between).
+		end := ls - 1
+		for n := 0; n < 3 && end > 0; n++ {
+			ps := strings.LastIndexByte(s[:end], '\n') + 1
+			same = strings.TrimSpace(s[ps:end])
+			if same != "" {
+				break
+			}
+			end = ps - 1
+		}
+	}
+	if same == "" {
+		return ""
+	}
+	// The tail of the line: after the last sentence mark or space.
+	if k := strings.LastIndexAny(same, "。:;, "); k >= 0 {
+		same = same[k+1:]
+	}
+	if k := strings.LastIndex(same, ".docx"); k >= 0 {
+		same = same[k+5:]
+	}
+	if k := strings.LastIndex(same, ".pdf"); k >= 0 {
+		same = same[k+4:]
+	}
+	if !endsWithOrg(same) || utf8.RuneCountInString(same) > 40 || utf8.RuneCountInString(same) < 2 {
+		return ""
+	}
+	return same
+}
+
+// findTitle takes the first line that reads as a notice title.
+func findTitle(s string) string {
+	lines := 0
+	for rest := s; rest != "" && lines < 15; lines++ {
+		line := rest
+		if k := strings.IndexByte(rest, '\n'); k >= 0 {
+			line, rest = rest[:k], rest[k+1:]
+		} else {
+			rest = ""
+		}
+		t := strings.TrimSpace(line)
+		if t == "" {
+			lines--
+			continue
+		}
+		n := utf8.RuneCountInString(t)
+		if n < 6 || n > 120 {
+			continue
+		}
+		i := strings.Index(t, "关于")
+		if i < 0 {
+			continue
+		}
+		for _, e := range titleEnds {
+			if j := strings.LastIndex(t, e); j > i {
+				return t[i:][:j-i+len(e)]
+			}
+		}
+	}
+	return ""
+}
+
+// findDocNumber finds the notice's own 文号 (工信厅科函〔2019〕97号): one that
+// stands on its own line, the way documents are headed.
+func findDocNumber(s string) string {
+	for rest := s; rest != ""; {
+		line := rest
+		if k := strings.IndexByte(rest, '\n'); k >= 0 {
+			line, rest = rest[:k], rest[k+1:]
+		} else {
+			rest = ""
+		}
+		t := strings.Trim(strings.TrimSpace(line), "()")
+		if t == "" || len(t) > 90 {
+			continue
+		}
+		b := strings.IndexByte(t, '[')
+		if b <= 0 || b+6 > len(t) || t[b+5] != ']' {
+			continue
+		}
+		if _, _, n := asciiNum(t, b+1, 5); n != 4 {
+			continue
+		}
+		_, e, n := asciiNum(t, b+6, 5)
+		if n == 0 || !(hasAt(t, e, "号") || e == len(t)) {
+			continue
+		}
+		r, _ := runeBefore(t, b)
+		if !isHan(r) {
+			continue
+		}
+		end := e
+		if hasAt(t, e, "号") {
+			end = e + 3
+		}
+		// Restore the brackets documents use.
+		return t[:b] + "〔" + t[b+1:b+5] + "〕" + t[b+6:end]
+	}
+	return ""
+}

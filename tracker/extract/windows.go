@@ -1,0 +1,430 @@
+package extract
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+type candKind uint8
+
+const (
+	kRange    candKind = iota + 1 // X至Y
+	kDeadline                     // X前, 截止时间为X
+	kOpen                         // X起, X后
+	kBare                         // a date in a submission clause: 请于X报送
+	kDay                          // one day with office hours: 7月10日(9:00-17:30)
+)
+
+// cand is a date expression that may be a window.
+type cand struct {
+	kind       candKind
+	a, b       mention // b only for ranges
+	start, end int     // the date expression with its markers
+	fromToday  bool    // 即日起至: opens on the publication date
+	// Filled in by classify.
+	labelStart int // where the clause that names the stage starts
+	postEnd    int // end of the text after the date that was read
+	what       string
+	class      string
+}
+
+// connectorAt reads a range connector at i: 至, 到, -, ~, 起至, 起到, 开始至.
+func connectorAt(s string, i int, isoLeft bool) (int, bool) {
+	for _, c := range []string{"起至", "起到", "起-", "开始至", "至", "到", "-", "~"} {
+		if hasAt(s, i, c) {
+			return i + len(c), true
+		}
+	}
+	if isoLeft && hasAt(s, i, "/") {
+		return i + 1, true
+	}
+	return i, false
+}
+
+var deadlineAfter = []string{"之前", "以前", "为止", "前", "止", "截止"}
+var openAfter = []string{"起开始", "开始", "之后", "以后", "起", "后", "开放", "开通"}
+var deadlineBefore = []string{"截止时间为", "截止日期为", "截止时间是", "截止日期是", "截止时间", "截止日期",
+	"截止到", "截止至", "截止", "截至", "延期至", "延长至", "推迟至", "顺延至", "调整为", "调整至", "延期到",
+	"延长到", "不迟于", "不晚于", "最迟于", "最迟", "最晚"}
+
+// afterAny returns the end of the first of words found at i.
+func afterAny(s string, i int, words []string) (int, bool) {
+	for _, w := range words {
+		if hasAt(s, i, w) {
+			return i + len(w), true
+		}
+	}
+	return i, false
+}
+
+// endsWithAny reports whether s[from:to], white space trimmed, ends with
+// one of words (with an optional colon or 为 after it).
+func endsWithAny(s string, from, to int, words []string) bool {
+	t := strings.TrimRight(s[from:to], " \n:")
+	t = strings.TrimSuffix(t, "为")
+	t = strings.TrimSuffix(t, "是")
+	t = strings.TrimRight(t, " \n:")
+	for _, w := range words {
+		if strings.HasSuffix(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// runeStart moves i back to the start of a rune.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}
+
+// candidates turns date mentions into window candidates.
+func candidates(s string, ms []mention) []cand {
+	var out []cand
+	for i := 0; i < len(ms); i++ {
+		a := ms[i]
+		if inURL(s, a.start) {
+			continue
+		}
+		j := skipWS(s, a.end)
+		isoLeft := a.y != 0 && a.start < len(s) && isDigit(s[a.start]) && !hasAt(s, a.end-3, "日")
+		if k, ok := connectorAt(s, j, isoLeft); ok {
+			k = skipWS(s, k)
+			var b mention
+			found := false
+			if i+1 < len(ms) && ms[i+1].start == k {
+				b, found = ms[i+1], true
+				i++
+			} else if d, ok := scanDayOnly(s, k); ok {
+				d.m = a.m
+				readTime(s, &d)
+				b, found = d, true
+			}
+			if found {
+				c := cand{kind: kRange, a: a, b: b, start: a.start, end: b.end}
+				if e, ok := afterAny(s, skipWS(s, b.end), deadlineAfter); ok {
+					c.end = e
+				}
+				out = append(out, c)
+				continue
+			}
+		}
+		c := cand{a: a, start: a.start, end: a.end}
+		pre := runeStart(s, max(0, a.start-24))
+		switch {
+		case endsWithAny(s, pre, a.start, []string{"即日起至", "即日起到", "即日至", "之日起至", "之日起到", "即日起-"}):
+			c.kind, c.fromToday = kRange, true
+			c.b = a
+		default:
+			if e, ok := afterAny(s, j, deadlineAfter); ok {
+				c.kind, c.end = kDeadline, e
+			} else if e, ok := afterAny(s, j, openAfter); ok {
+				c.kind, c.end = kOpen, e
+			} else if endsWithAny(s, pre, a.start, deadlineBefore) {
+				c.kind = kDeadline
+			} else if a.daily {
+				c.kind = kDay
+			} else {
+				c.kind = kBare
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// inURL reports whether position i sits inside a URL (.../art/2021/5/7/...).
+func inURL(s string, i int) bool {
+	j := i
+	for j > 0 && i-j < 200 {
+		c := s[j-1]
+		if c <= ' ' || c >= 0x80 {
+			break
+		}
+		j--
+	}
+	tok := s[j:i]
+	return strings.Contains(tok, "://") || strings.HasPrefix(tok, "www.") || strings.Contains(tok, "/art/")
+}
+
+// sentence bounds: 。;!? always end a sentence; a line break ends one
+// unless the line is wrapped text (a long line cut mid-sentence, or a
+// date split over lines by a PDF converter).
+func isSentenceEnd(s string, i int) bool {
+	switch s[i] {
+	case ';', '!', '?':
+		return true
+	case '\n':
+		return !softNewline(s, i)
+	case 0xE3: // 。
+		return hasAt(s, i, "。")
+	}
+	return false
+}
+
+var titleEnds = []string{"通知", "公告", "通告", "的函", "意见", "办法", "指南", "决定", "方案", "目录", "名单", "公示", "批复"}
+var continues = []string{"于", "在", "为", "至", "到", "年", "月", "日", "第", "和", "及", "与", "前", "止", "自", "从", "将", "请", "的"}
+
+func softNewline(s string, i int) bool {
+	ls := strings.LastIndexByte(s[:i], '\n') + 1
+	prev := strings.TrimSpace(s[ls:i])
+	if prev == "" {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	if strings.ContainsRune("。;!?:)", last) {
+		return false
+	}
+	for _, w := range titleEnds {
+		if strings.HasSuffix(prev, w) {
+			return false
+		}
+	}
+	ne := strings.IndexByte(s[i+1:], '\n')
+	if ne < 0 {
+		ne = len(s) - i - 1
+	}
+	next := strings.TrimSpace(s[i+1 : i+1+ne])
+	if next == "" {
+		return false
+	}
+	for _, w := range []string{"来源", "发布", "时间", "日期", "附件", "联系"} {
+		if strings.HasPrefix(next, w) {
+			return false
+		}
+	}
+	if isDigit(next[0]) || strings.HasPrefix(next, "年") || strings.HasPrefix(next, "月") || strings.HasPrefix(next, "日") {
+		for _, w := range continues {
+			if strings.HasSuffix(prev, w) {
+				return true
+			}
+		}
+		if isDigit(prev[len(prev)-1]) {
+			return true
+		}
+	}
+	if utf8.RuneCountInString(prev) >= 28 && (isHan(last) || last == ',' || last == '、') {
+		return true
+	}
+	return false
+}
+
+const maxSentence = 360 // bytes looked at on either side of a date
+
+func sentenceStart(s string, i int) int {
+	lim := max(0, i-maxSentence)
+	for j := i - 1; j >= lim; j-- {
+		if isSentenceEnd(s, j) {
+			return j + 1
+		}
+	}
+	return runeStart(s, lim)
+}
+
+func sentenceEnd(s string, i int) int {
+	lim := min(len(s), i+maxSentence)
+	for j := i; j < lim; j++ {
+		if isSentenceEnd(s, j) {
+			return j
+		}
+	}
+	return runeStart(s, lim)
+}
+
+// subStart is the start of the sub-clause before i: after the last comma.
+func subStart(s string, from, i int) int {
+	if k := strings.LastIndexByte(s[from:i], ','); k >= 0 {
+		return from + k + 1
+	}
+	return from
+}
+
+// subEnd is the end of the sub-clause after i: the next comma.
+func subEnd(s string, i, to int) int {
+	if k := strings.IndexByte(s[i:to], ','); k >= 0 {
+		return i + k
+	}
+	return to
+}
+
+func isEnumHeading(line string) bool {
+	if line == "" {
+		return false
+	}
+	r, w := utf8.DecodeRuneInString(line)
+	switch {
+	case strings.ContainsRune("一二三四五六七八九十", r):
+		rest := line[w:]
+		for strings.HasPrefix(rest, "十") || strings.HasPrefix(rest, "一") || strings.HasPrefix(rest, "二") {
+			rest = rest[3:]
+		}
+		return strings.HasPrefix(rest, "、") || strings.HasPrefix(rest, ".")
+	case r == '(' || r == '（':
+		return true
+	case isDigit(line[0]):
+		k := 0
+		for k < len(line) && isDigit(line[k]) {
+			k++
+		}
+		return k < len(line) && (line[k] == '.' || strings.HasPrefix(line[k:], "、"))
+	case strings.HasPrefix(line, "第"):
+		return true
+	}
+	return false
+}
+
+// headingBefore returns the heading line just above the line holding i
+// ("一、申报时间"), or "".
+func headingBefore(s string, i int) (string, int) {
+	ls := strings.LastIndexByte(s[:i], '\n')
+	if ls < 0 {
+		return "", 0
+	}
+	if strings.TrimSpace(s[ls+1:i]) != "" && !isEnumHeading(strings.TrimSpace(s[ls+1:i])) {
+		// Text stands before the date on its own line: it is the label.
+		if utf8.RuneCountInString(strings.TrimSpace(s[ls+1:i])) > 12 {
+			return "", 0
+		}
+	}
+	end := ls
+	for n := 0; n < 3 && end > 0; n++ {
+		ps := strings.LastIndexByte(s[:end], '\n') + 1
+		line := strings.TrimSpace(s[ps:end])
+		if line == "" {
+			end = ps - 1
+			continue
+		}
+		if utf8.RuneCountInString(line) > 24 {
+			return "", 0
+		}
+		last, _ := utf8.DecodeLastRuneInString(line)
+		if isEnumHeading(line) || last == ':' || strings.HasSuffix(line, "时间") || strings.HasSuffix(line, "日期") || strings.HasSuffix(line, "安排") {
+			return line, ps
+		}
+		return "", 0
+	}
+	return "", 0
+}
+
+// lineAlone reports whether only white space (or 印发, 。) shares the
+// line(s) with s[start:end]: a signature date, not a window.
+func lineAlone(s string, start, end int) bool {
+	ls := strings.LastIndexByte(s[:start], '\n') + 1
+	if strings.TrimSpace(s[ls:start]) != "" {
+		return false
+	}
+	le := strings.IndexByte(s[end:], '\n')
+	if le < 0 {
+		le = len(s) - end
+	}
+	rest := strings.TrimSpace(s[end : end+le])
+	rest = strings.TrimSuffix(strings.TrimSuffix(rest, "。"), "印发")
+	return strings.TrimSpace(rest) == ""
+}
+
+type verdict uint8
+
+const (
+	vNone verdict = iota
+	vPos
+	vNeg
+)
+
+// judge decides from the cues in s[from:to]: the cue closest to the date
+// (the last one) speaks, a review by the issuer itself counts against.
+func judgeLast(s string, hits []cueHit, subFrom int) verdict {
+	for k := len(hits) - 1; k >= 0; k-- {
+		h := hits[k]
+		switch h.kind {
+		case cuePos:
+			return vPos
+		case cueNeg:
+			return vNeg
+		case cueReview:
+			if reviewByLowerBody(s[subFrom:h.start]) {
+				return vPos
+			}
+			return vNeg
+		}
+	}
+	return vNone
+}
+
+// judgeFirst decides from the first cue after a date.
+func judgeFirst(hits []cueHit) verdict {
+	for _, h := range hits {
+		switch h.kind {
+		case cuePos:
+			return vPos
+		case cueNeg, cuePostNeg:
+			return vNeg
+		}
+	}
+	return vNone
+}
+
+// classify decides whether c is an application window, and fills in its
+// label. It reads only the sentence around the date.
+func classify(s string, c *cand) bool {
+	ss := sentenceStart(s, c.start)
+	se := sentenceEnd(s, c.end)
+	// Stated as over: 已于7月25日完成受理.
+	pre := runeStart(s, max(ss, c.start-12))
+	if t := s[pre:c.start]; strings.Contains(t, "已于") || strings.Contains(t, "已经") || strings.Contains(t, "已在") || strings.Contains(t, "已") && strings.HasSuffix(strings.TrimSpace(t), "于") {
+		return false
+	}
+	single := c.kind != kRange
+	if single && !c.a.daily && lineAlone(s, c.a.start, c.end) {
+		// A date alone on its line is a signature or a page date, unless a
+		// heading above says what it is.
+		if h, _ := headingBefore(s, c.start); h == "" || judgeLast(h, cuesIn(h, 0, len(h)), 0) != vPos {
+			return false
+		}
+	}
+	sub := subStart(s, ss, c.start)
+	preSub := cuesIn(s, sub, c.start)
+	postEnd := subEnd(s, c.end, se)
+	postSub := cuesIn(s, c.end, postEnd)
+	nextEnd := postEnd
+	if postEnd < se {
+		nextEnd = subEnd(s, postEnd+1, se)
+	}
+	postNext := cuesIn(s, postEnd, nextEnd)
+	c.labelStart, c.postEnd = sub, postEnd
+
+	// An issuer-side review named right before the date rules it out, even
+	// when 提交 follows (市科技局审核提交时间).
+	for _, h := range preSub {
+		if h.kind == cueReview && !reviewByLowerBody(s[sub:h.start]) {
+			return false
+		}
+	}
+	if judgeLast(s, preSub, sub) == vNeg {
+		return false
+	}
+	if judgeFirst(postSub) == vNeg {
+		return false
+	}
+	if judgeLast(s, preSub, sub) == vPos {
+		return true
+	}
+	if judgeFirst(postSub) == vPos || judgeFirst(postNext) == vPos {
+		return true
+	}
+	switch judgeLast(s, cuesIn(s, ss, sub), ss) {
+	case vPos:
+		return true
+	case vNeg:
+		return false
+	}
+	// Nothing in the sentence: a heading above may say it ("一、申报时间").
+	if h, hs := headingBefore(s, ss); h != "" {
+		if judgeLast(h, cuesIn(h, 0, len(h)), 0) == vPos {
+			c.labelStart = hs
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,157 @@
+// Package pagetext turns fetched bytes into text: it finds the charset
+// (header, BOM, <meta>, or the bytes themselves), decodes GBK and GB2312 as
+// GB18030 (their superset, which government sites actually serve), and
+// reads the visible text of HTML pages.
+package pagetext
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// metaScanLimit is how far into a page <meta charset> is looked for. The
+// HTML spec says 1024 bytes; Chinese CMS pages often put it later, after
+// long comments and scripts.
+const metaScanLimit = 64 << 10
+
+// Decode returns body as UTF-8 text and the name of the charset it was
+// read as. contentType is the HTTP header ("" when unknown).
+func Decode(body []byte, contentType string) (string, string) {
+	// A BOM outranks everything.
+	switch {
+	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
+		return toValid(body[3:]), "utf-8"
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
+		return decodeWith(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), body[2:]), "utf-16le"
+	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}):
+		return decodeWith(unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), body[2:]), "utf-16be"
+	}
+	label := ""
+	if _, params, ok := strings.Cut(contentType, ";"); ok {
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "charset") {
+				label = strings.Trim(strings.TrimSpace(v), `"'`)
+			}
+		}
+	}
+	if label == "" {
+		label = metaCharset(body)
+	}
+	return decodeLabel(body, label)
+}
+
+// decodeLabel decodes with a declared label, correcting the label when the
+// bytes say otherwise: a page labelled UTF-8 that is not valid UTF-8 is
+// GB18030 in practice, and one labelled GBK that is valid UTF-8 with
+// Chinese in it is UTF-8.
+func decodeLabel(body []byte, label string) (string, string) {
+	name := normalizeLabel(label)
+	valid := utf8.Valid(body)
+	switch {
+	case name == "" && valid, name == "utf-8" && valid:
+		return string(body), "utf-8"
+	case name == "" || name == "utf-8":
+		return decodeWith(simplifiedchinese.GB18030, body), "gb18030"
+	case name == "gb18030" && valid && hasMultibyte(body):
+		return string(body), "utf-8"
+	}
+	enc, err := htmlindex.Get(name)
+	if err != nil {
+		if valid {
+			return string(body), "utf-8"
+		}
+		return decodeWith(simplifiedchinese.GB18030, body), "gb18030"
+	}
+	return decodeWith(enc, body), name
+}
+
+// normalizeLabel maps a charset label to a canonical name; every Chinese
+// GB label becomes gb18030.
+func normalizeLabel(label string) string {
+	l := strings.ToLower(strings.TrimSpace(label))
+	switch l {
+	case "":
+		return ""
+	case "gbk", "gb2312", "gb_2312-80", "gb18030", "x-gbk", "cp936", "ms936", "windows-936", "euc-cn", "csgb2312", "chinese", "iso-ir-58":
+		return "gb18030"
+	case "utf8", "utf-8", "unicode-1-1-utf-8":
+		return "utf-8"
+	}
+	if _, name := charset.Lookup(l); name != "" {
+		if name == "gbk" || name == "gb18030" {
+			return "gb18030"
+		}
+		return name
+	}
+	return l
+}
+
+func hasMultibyte(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+func decodeWith(enc encoding.Encoding, b []byte) string {
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return toValid(b)
+	}
+	return toValid(out)
+}
+
+func toValid(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// metaCharset finds <meta charset=...> or <meta http-equiv content="...;
+// charset=..."> in the first metaScanLimit bytes.
+func metaCharset(body []byte) string {
+	b := body
+	if len(b) > metaScanLimit {
+		b = b[:metaScanLimit]
+	}
+	lower := bytes.ToLower(b)
+	for i := 0; ; {
+		k := bytes.Index(lower[i:], []byte("<meta"))
+		if k < 0 {
+			return ""
+		}
+		i += k + 5
+		end := bytes.IndexByte(lower[i:], '>')
+		if end < 0 {
+			return ""
+		}
+		tag := lower[i : i+end]
+		if c := bytes.Index(tag, []byte("charset")); c >= 0 {
+			v := tag[c+7:]
+			v = bytes.TrimLeft(v, " \t\n\r")
+			if len(v) == 0 || v[0] != '=' {
+				continue
+			}
+			v = bytes.TrimLeft(v[1:], " \t\n\r\"'")
+			n := 0
+			for n < len(v) && (v[n] == '-' || v[n] == '_' || v[n] >= 'a' && v[n] <= 'z' || v[n] >= '0' && v[n] <= '9') {
+				n++
+			}
+			if n > 0 {
+				return string(v[:n])
+			}
+		}
+		i += end
+	}
+}
