@@ -409,10 +409,33 @@ func scanClock(s string, i int) (clock, int, bool) {
 	return clock{h: h, m: mi, ok: true}, k, true
 }
 
+// skipAside passes over a short aside after a date that does not change
+// it: (含), (含当日), (以邮戳为准).
+func skipAside(s string, i int) int {
+	k := skipWS(s, i)
+	if !hasAt(s, k, "(") {
+		return i
+	}
+	e := strings.IndexByte(s[k:min(len(s), k+40)], ')')
+	if e < 0 {
+		return i
+	}
+	in := s[k+1 : k+e]
+	for _, w := range []string{"含", "邮戳", "为准", "送达", "寄出", "节假日", "工作日"} {
+		if strings.Contains(in, w) && !strings.ContainsAny(in, "0123456789") {
+			return k + e + 1
+		}
+	}
+	return i
+}
+
 // readTime extends a date mention with what follows it: a weekday note, a
 // time of day, or daily office hours "(9:00-17:30)".
 func readTime(s string, mt *mention) {
+	mt.end = skipAside(s, mt.end)
 	k := skipWeekday(s, mt.end)
+	mt.end = skipAside(s, k)
+	k = mt.end
 	if hasAt(s, k, "(") {
 		// Daily hours: (9:00-17:30)
 		if t0, k2, ok := scanClock(s, skipWS(s, k+1)); ok {
@@ -431,14 +454,12 @@ func readTime(s string, mt *mention) {
 				}
 			}
 		}
-		if k != mt.end {
-			mt.end = k
-		}
 		return
 	}
 	k = skipWS(s, k)
 	if t, k2, ok := scanClock(s, k); ok {
-		mt.t, mt.end = t, k2
+		mt.t, mt.end = t, skipAside(s, k2)
+		k2 = mt.end
 		// "8:00-17:30" on the same day: office hours.
 		k3 := skipWS(s, k2)
 		if k3 < len(s) && (s[k3] == '-' || s[k3] == '~') {
@@ -446,11 +467,6 @@ func readTime(s string, mt *mention) {
 				mt.t0, mt.t, mt.daily, mt.end = t, t1, true, k4
 			}
 		}
-		return
-	}
-	mt.end = max(mt.end, k)
-	if k != skipWeekday(s, mt.end) {
-		return
 	}
 }
 
@@ -462,7 +478,7 @@ func findMentions(s string) []mention {
 		c := s[i]
 		startable := false
 		if isDigit(c) {
-			startable = i == 0 || !isDigit(s[i-1]) && s[i-1] != '.' && s[i-1] != ':'
+			startable = i == 0 || !isDigit(s[i-1])
 		} else if c >= 0xE4 && c <= 0xE9 || c == 0xE3 {
 			r, _ := runeAt(s, i)
 			if _, ok := cnDigit[r]; ok || r == '十' || r == '廿' || r == '卅' {

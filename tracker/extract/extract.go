@@ -107,6 +107,9 @@ func Extract(text string, opts Options) Result {
 	cs := candidates(s, ms)
 	var kept []cand
 	for i := range cs {
+		if cs[i].kind != kRange && cs[i].a.start == meta.sigStart {
+			continue // the signature date says when, not until when
+		}
 		if classify(s, &cs[i]) {
 			kept = append(kept, cs[i])
 		}
@@ -119,12 +122,14 @@ func Extract(text string, opts Options) Result {
 			continue
 		}
 		// An opening date whose deadline follows in the same sentence.
+		var merged *cand
 		if c.kind == kOpen && k+1 < len(kept) {
 			nx := kept[k+1]
 			if (nx.kind == kDeadline || nx.kind == kBare) && sentenceEnd(s, c.end) >= nx.start {
 				if w2, ok := resolve(nx, ref, published); ok && (w.opens.less(w2.closes) || w.opens == w2.closes) {
 					w.closes, w.closesTime = w2.closes, w2.closesTime
 					c.end, c.postEnd = nx.end, nx.postEnd
+					merged = &kept[k+1]
 					k++
 				}
 			}
@@ -133,7 +138,18 @@ func Extract(text string, opts Options) Result {
 		if !published.IsZero() && !w.closes.IsZero() && w.closes.days() < published.days()-60 {
 			continue
 		}
-		w.what, w.class = label(s, c)
+		prevEnd := 0
+		if k > 0 {
+			prevEnd = kept[k-1].end
+		}
+		w.what, w.class = label(s, c, prevEnd)
+		if merged != nil {
+			// Opening and deadline in one sentence: the deadline's words
+			// usually name the stage (网络推荐的截止日期为).
+			if what2, class2 := label(s, *merged, c.start); hasPos(what2) && !isActorLabel(what2) && (isActorLabel(w.what) || !hasPos(w.what)) {
+				w.what, w.class = what2, class2
+			}
+		}
 		w.evStart, w.evEnd = evidenceSpan(s, c)
 		ws = append(ws, w)
 	}
@@ -281,7 +297,7 @@ func resolve(c cand, ref refYear, published Date) (window, bool) {
 // Label words: leading enumeration and filler, trailing "时间为:" and the like.
 var labelTrailing = []string{"截止时间为", "截止日期为", "时间为", "日期为", "截止时间", "截止日期", "截止到", "截止至",
 	"时间是", "时间", "日期", "截止", "不迟于", "不晚于", "最迟", "请于", "务必于", "须于", "应于", "可于", "统一于",
-	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均"}
+	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均", "的", "可", "、", ","}
 var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "具体", "本次", ":", ")", "、", ".", "将", "把", "前", "之前", "以前", "止", "为止"}
 
 func stripEnum(t string) string {
@@ -321,8 +337,13 @@ func stripEnum(t string) string {
 	}
 }
 
-func cleanLabel(t string) string {
+// cleanLabel tidies the words around a date into a stage name. keepEnd
+// says which end to keep when it is long: the words right before a date
+// name its stage, those right after it say what is handed in.
+func cleanLabel(t string, keepEnd bool) string {
 	t = strings.Join(strings.Fields(t), "")
+	t = dropShortParens(t)
+	t = strings.TrimLeft(t, "•·■◆●▪-*>》")
 	t = stripEnum(t)
 	for changed := true; changed; {
 		changed = false
@@ -340,12 +361,48 @@ func cleanLabel(t string) string {
 	}
 	if n := utf8.RuneCountInString(t); n > 24 {
 		rs := []rune(t)
-		t = string(rs[n-24:])
+		if hits := cuesIn(t, 0, len(t)); keepEnd && len(hits) > 0 && hits[0].kind == cuePos && utf8.RuneCountInString(t[:hits[0].start]) <= 8 {
+			keepEnd = false // the stage is named first: 各学院汇总提交……
+		}
+		if keepEnd {
+			t = string(rs[n-24:])
+		} else {
+			t = string(rs[:24])
+		}
+	}
+	return t
+}
+
+// dropShortParens removes asides such as (附件2) and (一式两套) from a label.
+func dropShortParens(t string) string {
+	for i := 0; i < len(t); {
+		k := strings.IndexByte(t[i:], '(')
+		if k < 0 {
+			break
+		}
+		k += i
+		e := strings.IndexByte(t[k:], ')')
+		if e < 0 || utf8.RuneCountInString(t[k:k+e]) > 12 || k == 0 {
+			i = k + 1
+			continue
+		}
+		t = t[:k] + t[k+e+1:]
+		i = k
 	}
 	return t
 }
 
 var actorEnds = []string{"单位", "企业", "部门", "学院", "人员", "申报人", "各位", "老师", "机构", "公司"}
+
+// isActorLabel reports a label that names who applies, not what is done.
+func isActorLabel(t string) bool {
+	for _, e := range actorEnds {
+		if strings.HasSuffix(t, e) {
+			return true
+		}
+	}
+	return false
+}
 
 func hasPos(t string) bool {
 	for _, h := range cuesIn(t, 0, len(t)) {
@@ -359,8 +416,23 @@ func hasPos(t string) bool {
 // label names a window's stage from the words before its date (网络填报受理时间:
 // …), or after it (…前将申报材料报送市工信局), and gives the class used to
 // tell stages with equal dates apart.
-func label(s string, c cand) (what, class string) {
-	pre := cleanLabel(s[c.labelStart:c.start])
+func label(s string, c cand, prevEnd int) (what, class string) {
+	from := max(c.labelStart, prevEnd)
+	if from > c.start {
+		from = c.labelStart
+	}
+	pre := cleanLabel(s[from:c.start], true)
+	if !hasPos(pre) && from > c.labelStart {
+		// 截止时间:第一批为5月22日、第二批为7月20日: the stage is named
+		// once, before the first date of the list.
+		leadText := s[c.labelStart:firstDigitRun(s, c.labelStart, c.start)]
+		if k := strings.LastIndexByte(leadText, ':'); k > 0 && !hasPos(leadText[k:]) {
+			leadText = leadText[:k]
+		}
+		if lead := cleanLabel(leadText, true); hasPos(lead) {
+			pre = strings.TrimSpace(lead + " " + pre)
+		}
+	}
 	postFrom := c.end
 	postTo := c.postEnd
 	if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
@@ -371,16 +443,10 @@ func label(s string, c cand) (what, class string) {
 	}
 	post := ""
 	if postTo > postFrom {
-		post = cleanLabel(s[postFrom:postTo])
-	}
-	isActor := false
-	for _, e := range actorEnds {
-		if strings.HasSuffix(pre, e) {
-			isActor = true
-		}
+		post = cleanLabel(s[postFrom:postTo], false)
 	}
 	switch {
-	case hasPos(pre) && !isActor:
+	case hasPos(pre) && !isActorLabel(pre):
 		what = pre
 	case hasPos(post):
 		what = post
@@ -391,19 +457,11 @@ func label(s string, c cand) (what, class string) {
 	default:
 		what = "申报"
 	}
-	// A batch named at the start of the line: 第一批:…
-	ls := strings.LastIndexByte(s[:c.start], '\n') + 1
-	line := s[ls:c.start]
-	if i := strings.Index(line, "第"); i >= 0 && strings.Contains(line[i:min(len(line), i+12)], "批") && !strings.Contains(what, "批") {
-		j := strings.Index(line[i:], "批")
-		what = line[i:i+j+3] + " " + what
+	// A batch named before the date in its sentence: 第一批:…
+	if b := lastBatch(s[sentenceStart(s, c.start):c.start]); b != "" && !strings.Contains(what, "批") {
+		what = b + " " + what
 	}
-	class = stageClass(what)
-	if i := strings.Index(what, "第"); i >= 0 {
-		if j := strings.Index(what[i:], "批"); j > 0 && j <= 9 {
-			class = what[i:i+j+3] + class
-		}
-	}
+	class = lastBatch(what) + stageClass(what)
 	return what, class
 }
 
@@ -434,8 +492,11 @@ func evidenceSpan(s string, c cand) (int, int) {
 		start++
 	}
 	end := c.end
-	if c.postEnd > end {
+	if c.postEnd > end && utf8.RuneCountInString(s[end:c.postEnd]) <= 40 {
 		end = c.postEnd
+		if k := strings.IndexByte(s[c.end:end], '\n'); k >= 0 {
+			end = c.end + k
+		}
 	}
 	if end-start > 600 {
 		start = runeStart(s, end-600)
@@ -487,4 +548,31 @@ func mergeWindows(ws []window) []window {
 		}
 	}
 	return out
+}
+
+// lastBatch finds the last "第X批" (X at most three characters) in t.
+func lastBatch(t string) string {
+	for end := len(t); end > 0; {
+		j := strings.LastIndex(t[:end], "批")
+		if j < 0 {
+			return ""
+		}
+		i := strings.LastIndex(t[:j], "第")
+		if i >= 0 && j-i <= 12 && j-i > 3 {
+			return t[i : j+3]
+		}
+		end = j
+	}
+	return ""
+}
+
+// firstDigitRun returns where the first date-like digit run in s[from:to]
+// starts (to when there is none).
+func firstDigitRun(s string, from, to int) int {
+	for i := from; i < to; i++ {
+		if isDigit(s[i]) {
+			return i
+		}
+	}
+	return to
 }

@@ -9,6 +9,7 @@ type meta struct {
 	title, issuer, docNumber string
 	published                Date
 	yearHint                 int // a year the notice is about, when no date says when it was published
+	sigStart                 int // where the signature date starts, -1 when there is none
 }
 
 var orgEnds = []string{"厅", "局", "委员会", "委", "办公室", "办公厅", "部", "政府", "中心", "处", "院", "会", "公司", "小组"}
@@ -24,7 +25,7 @@ func endsWithOrg(t string) bool {
 
 // readMeta finds title, issuer, 文号 and publication date.
 func readMeta(s string, ms []mention) meta {
-	var m meta
+	m := meta{sigStart: -1}
 	m.title = findTitle(s)
 	m.docNumber = findDocNumber(s)
 
@@ -42,18 +43,27 @@ func readMeta(s string, ms []mention) meta {
 			continue
 		}
 		if metaDate == nil {
-			pre := textBefore(s, mt.start, 24)
-			for _, w := range []string{"发布时间", "发布日期", "时间", "日期", "成文", "印发"} {
-				if strings.HasSuffix(strings.TrimRight(pre, " :|"), w) {
-					metaDate = mt
-					break
+			pre := strings.TrimRight(textBefore(s, mt.start, 24), " :|")
+			for _, w := range []string{"发布时间", "发布日期", "成文日期", "印发日期", "制发日期", "时间", "日期"} {
+				if !strings.HasSuffix(pre, w) {
+					continue
 				}
+				// A bare 时间/日期 label counts only as a page field (来源: 时间:),
+				// never as 受理时间.
+				if len(w) == 6 {
+					if r, _ := runeBefore(pre, len(pre)-len(w)); isHan(r) {
+						continue
+					}
+				}
+				metaDate = mt
+				break
 			}
 		}
 	}
 	switch {
 	case sig != nil:
 		m.published = Date{sig.y, sig.m, sig.d}
+		m.sigStart = sig.start
 		m.issuer = issuerBefore(s, sig.start)
 	case metaDate != nil:
 		m.published = Date{metaDate.y, metaDate.m, metaDate.d}
@@ -148,12 +158,21 @@ func findTitle(s string) string {
 			continue
 		}
 		i := strings.Index(t, "关于")
-		if i < 0 {
+		if i < 0 || strings.ContainsAny(t[:i], "《(,") {
 			continue
 		}
+		tail := strings.TrimRight(t, " )》。")
 		for _, e := range titleEnds {
-			if j := strings.LastIndex(t, e); j > i {
-				return t[i:][:j-i+len(e)]
+			if strings.HasSuffix(tail, e) {
+				// Keep the issuer's name when it heads the title.
+				start := i
+				if pre := t[:i]; pre != "" {
+					k := strings.LastIndexAny(pre, " :|") + 1
+					if endsWithOrg(pre[k:]) {
+						start = k
+					}
+				}
+				return tail[start:]
 			}
 		}
 	}

@@ -45,7 +45,7 @@ var deadlineAfter = []string{"之前", "以前", "为止", "前", "止", "截止
 var openAfter = []string{"起开始", "开始", "之后", "以后", "起", "后", "开放", "开通"}
 var deadlineBefore = []string{"截止时间为", "截止日期为", "截止时间是", "截止日期是", "截止时间", "截止日期",
 	"截止到", "截止至", "截止", "截至", "延期至", "延长至", "推迟至", "顺延至", "调整为", "调整至", "延期到",
-	"延长到", "不迟于", "不晚于", "最迟于", "最迟", "最晚"}
+	"延长到", "不迟于", "不晚于", "不得晚于", "不得迟于", "不超过", "最迟于", "最迟", "最晚", "之前于"}
 
 // afterAny returns the end of the first of words found at i.
 func afterAny(s string, i int, words []string) (int, bool) {
@@ -205,7 +205,9 @@ func softNewline(s string, i int) bool {
 			return true
 		}
 	}
-	if utf8.RuneCountInString(prev) >= 28 && (isHan(last) || last == ',' || last == '、') {
+	// A long line cut mid-sentence (PDF text), but not one that ends with
+	// a date or time: such lines are complete items of a list.
+	if utf8.RuneCountInString(prev) >= 30 && (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') {
 		return true
 	}
 	return false
