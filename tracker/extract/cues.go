@@ -82,6 +82,15 @@ type cueHit struct {
 // cuesIn lists the cue words in s[from:to], in order, not overlapping.
 func cuesIn(s string, from, to int) []cueHit {
 	var out []cueHit
+	eachCue(s, from, to, func(h cueHit) bool {
+		out = append(out, h)
+		return true
+	})
+	return out
+}
+
+// eachCue calls f for each cue word in s[from:to] until f returns false.
+func eachCue(s string, from, to int, f func(cueHit) bool) {
 	for i := from; i < to; {
 		c := s[i]
 		if c < 0x80 {
@@ -92,7 +101,9 @@ func cuesIn(s string, from, to int) []cueHit {
 		if r < 0x10000 && cueFirst[r] {
 			for _, cw := range cueByFirst[r] {
 				if i+len(cw.w) <= to && strings.HasPrefix(s[i:], cw.w) {
-					out = append(out, cueHit{i, i + len(cw.w), cw.kind, cw.w})
+					if !f(cueHit{i, i + len(cw.w), cw.kind, cw.w}) {
+						return
+					}
 					w = len(cw.w)
 					break
 				}
@@ -100,7 +111,6 @@ func cuesIn(s string, from, to int) []cueHit {
 		}
 		i += w
 	}
-	return out
 }
 
 // reviewActor classifies who reviews in "县区科技主管部门审核": true when the

@@ -81,7 +81,32 @@ func asciiNum(s string, i, max int) (v, end, n int) {
 	return v, end, n
 }
 
-var cnDigit = map[rune]int{'零': 0, 'O': 0, 'o': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+// cnDigitOf is the value of a Chinese digit (O and o stand for 〇 in years).
+func cnDigitOf(r rune) (int, bool) {
+	switch r {
+	case '零', 'O', 'o':
+		return 0, true
+	case '一':
+		return 1, true
+	case '二', '两':
+		return 2, true
+	case '三':
+		return 3, true
+	case '四':
+		return 4, true
+	case '五':
+		return 5, true
+	case '六':
+		return 6, true
+	case '七':
+		return 7, true
+	case '八':
+		return 8, true
+	case '九':
+		return 9, true
+	}
+	return 0, false
+}
 
 func cnDigitAt(s string, i int) (int, int, bool) {
 	r, w := runeAt(s, i)
@@ -89,7 +114,7 @@ func cnDigitAt(s string, i int) (int, int, bool) {
 		// Only inside a numeral: "二OO六", never on their own.
 		return 0, w, false
 	}
-	v, ok := cnDigit[r]
+	v, ok := cnDigitOf(r)
 	return v, w, ok
 }
 
@@ -98,7 +123,7 @@ func cnYear(s string, i int) (int, int, bool) {
 	v, j := 0, i
 	for k := 0; k < 4; k++ {
 		r, w := runeAt(s, j)
-		d, ok := cnDigit[r]
+		d, ok := cnDigitOf(r)
 		if !ok || r == '两' || (k == 0 && (r == 'O' || r == 'o' || r == '零')) {
 			return 0, i, false
 		}
@@ -470,62 +495,51 @@ func readTime(s string, mt *mention) {
 	}
 }
 
-// findMentions lists every date in s, in order. Each digit run or numeral
-// is tried once, so the scan is linear.
-func findMentions(s string) []mention {
-	var out []mention
-	for i := 0; i < len(s); {
-		c := s[i]
-		startable := false
-		if isDigit(c) {
-			startable = i == 0 || !isDigit(s[i-1])
-		} else if c >= 0xE4 && c <= 0xE9 || c == 0xE3 {
-			r, _ := runeAt(s, i)
-			if _, ok := cnDigit[r]; ok || r == '十' || r == '廿' || r == '卅' {
-				pr, _ := runeBefore(s, i)
-				_, prevNum := cnDigit[pr]
-				startable = !prevNum && pr != '十' && pr != '第'
-			}
-		}
-		if startable {
-			if mt, ok := scanDate(s, i); ok {
-				readTime(s, &mt)
-				out = append(out, mt)
-				i = mt.end
-				continue
-			}
-		}
-		if c < utf8.RuneSelf {
-			i++
-			for isDigit(c) && i < len(s) && isDigit(s[i]) {
-				i++
-			}
-			continue
-		}
-		_, w := runeAt(s, i)
-		i += w
-	}
-	return out
+// scan is what one pass over the text finds: the dates, and the years
+// that say which year a notice is about (文号 years 〔2019〕, "2019年度").
+type scan struct {
+	mentions []mention
+	docYear  int // the latest 〔YYYY〕
+	yearDu   int // the first YYYY年度
 }
 
-// yearMentions finds written years that say which year a notice is about:
-// 文号 years (〔2019〕, [2019]) and "2019年度".
-func docYears(s string) (docYear, yearDu int) {
-	for i := 0; i+6 <= len(s); i++ {
-		if s[i] == '[' && isDigit(s[i+1]) {
-			if v, j, n := asciiNum(s, i+1, 5); n == 4 && j < len(s) && s[j] == ']' && v >= 1950 && v <= 2099 {
-				docYear = max(docYear, v)
-			}
+// findMentions reads a date at each anchor (digit run or Chinese numeral
+// found by normalize), in order; a date that was read is not read again
+// from inside, so the work is linear.
+func findMentions(nz *normalized) scan {
+	s := nz.s
+	var sc scan
+	end := 0
+	for _, a := range nz.anchors {
+		i := int(a)
+		if i < end {
+			continue
 		}
-		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
-			if v, j, n := asciiNum(s, i, 5); n == 4 && hasAt(s, j, "年度") && v >= 1950 && v <= 2099 {
-				if yearDu == 0 {
-					yearDu = v
+		if isDigit(s[i]) {
+			if v, j, n := asciiNum(s, i, 5); n == 4 && v >= 1950 && v <= 2099 {
+				if i > 0 && s[i-1] == '[' && j < len(s) && s[j] == ']' {
+					sc.docYear = max(sc.docYear, v)
+				} else if sc.yearDu == 0 && hasAt(s, j, "年度") {
+					sc.yearDu = v
 				}
 			}
 		}
+		if mt, ok := scanDate(s, i); ok {
+			readTime(s, &mt)
+			sc.mentions = append(sc.mentions, mt)
+			end = mt.end
+		}
 	}
-	return docYear, yearDu
+	return sc
+}
+
+// isCnNumeral reports the characters that start or continue a Chinese number.
+func isCnNumeral(r rune) bool {
+	switch r {
+	case '零', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '廿', '卅':
+		return true
+	}
+	return false
 }
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }

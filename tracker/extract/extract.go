@@ -15,6 +15,7 @@ package extract
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,7 +41,12 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	if d.Year < 1000 || d.Year > 9999 {
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	}
+	b := []byte{byte('0' + d.Year/1000), byte('0' + d.Year/100%10), byte('0' + d.Year/10%10), byte('0' + d.Year%10), '-',
+		byte('0' + d.Month/10), byte('0' + d.Month%10), '-', byte('0' + d.Day/10), byte('0' + d.Day%10)}
+	return string(b)
 }
 
 func (d Date) days() int {
@@ -82,13 +88,11 @@ type Result struct {
 
 // Extract reads a notice.
 func Extract(text string, opts Options) Result {
-	if !utf8.ValidString(text) {
-		text = strings.ToValidUTF8(text, "\uFFFD")
-	}
 	n := normalize(text)
 	s := n.s
-	ms := findMentions(s)
-	meta := readMeta(s, ms)
+	sc := findMentions(&n)
+	ms := sc.mentions
+	meta := readMeta(s, sc)
 	res := Result{Title: meta.title, Issuer: meta.issuer, DocNumber: meta.docNumber}
 	if res.Title == "" {
 		res.Title = strings.TrimSpace(opts.Title)
@@ -104,13 +108,14 @@ func Extract(text string, opts Options) Result {
 		ref.year = meta.yearHint
 	}
 
+	d := newDoc(&n)
 	cs := candidates(s, ms)
 	var kept []cand
 	for i := range cs {
 		if cs[i].kind != kRange && cs[i].a.start == meta.sigStart {
 			continue // the signature date says when, not until when
 		}
-		if classify(s, &cs[i]) {
+		if classify(d, &cs[i]) {
 			kept = append(kept, cs[i])
 		}
 	}
@@ -125,7 +130,7 @@ func Extract(text string, opts Options) Result {
 		var merged *cand
 		if c.kind == kOpen && k+1 < len(kept) {
 			nx := kept[k+1]
-			if (nx.kind == kDeadline || nx.kind == kBare) && sentenceEnd(s, c.end) >= nx.start {
+			if (nx.kind == kDeadline || nx.kind == kBare) && d.sentenceEnd(c.end) >= nx.start {
 				if w2, ok := resolve(nx, ref, published); ok && (w.opens.less(w2.closes) || w.opens == w2.closes) {
 					w.closes, w.closesTime = w2.closes, w2.closesTime
 					c.end, c.postEnd = nx.end, nx.postEnd
@@ -142,11 +147,11 @@ func Extract(text string, opts Options) Result {
 		if k > 0 {
 			prevEnd = kept[k-1].end
 		}
-		w.what, w.class = label(s, c, prevEnd)
+		w.what, w.class = label(d, c, prevEnd)
 		if merged != nil {
 			// Opening and deadline in one sentence: the deadline's words
 			// usually name the stage (网络推荐的截止日期为).
-			if what2, class2 := label(s, *merged, c.start); hasPos(what2) && !isActorLabel(what2) && (isActorLabel(w.what) || !hasPos(w.what)) {
+			if what2, class2 := label(d, *merged, c.start); hasPos(what2) && !isActorLabel(what2) && (isActorLabel(w.what) || !hasPos(w.what)) {
 				w.what, w.class = what2, class2
 			}
 		}
@@ -298,6 +303,27 @@ func resolve(c cand, ref refYear, published Date) (window, bool) {
 var labelTrailing = []string{"截止时间为", "截止日期为", "时间为", "日期为", "截止时间", "截止日期", "截止到", "截止至",
 	"时间是", "时间", "日期", "截止", "不迟于", "不晚于", "最迟", "请于", "务必于", "须于", "应于", "可于", "统一于",
 	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均", "的", "可", "、", ","}
+// trailingByLast and leadingByFirst index the label words by their last
+// and first rune, longest first, so trimming reads few of them.
+var trailingByLast, leadingByFirst = indexWords(labelTrailing, true), indexWords(labelLeading, false)
+
+func indexWords(words []string, byLast bool) map[rune][]string {
+	m := map[rune][]string{}
+	for _, w := range words {
+		var r rune
+		if byLast {
+			r, _ = utf8.DecodeLastRuneInString(w)
+		} else {
+			r, _ = utf8.DecodeRuneInString(w)
+		}
+		m[r] = append(m[r], w)
+	}
+	for _, l := range m {
+		sort.SliceStable(l, func(i, j int) bool { return len(l[i]) > len(l[j]) })
+	}
+	return m
+}
+
 var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "具体", "本次", ":", ")", "、", ".", "将", "把", "前", "之前", "以前", "止", "为止"}
 
 func stripEnum(t string) string {
@@ -341,23 +367,39 @@ func stripEnum(t string) string {
 // says which end to keep when it is long: the words right before a date
 // name its stage, those right after it say what is handed in.
 func cleanLabel(t string, keepEnd bool) string {
-	t = strings.Join(strings.Fields(t), "")
+	// Only the words nearest the date matter; cut long clauses first so
+	// that cleaning stays cheap.
+	const window = 150
+	if len(t) > window {
+		if keepEnd {
+			t = t[runeStart(t, len(t)-window):]
+		} else {
+			t = t[:runeStart(t, window)]
+		}
+	}
+	t = dropSpace(t)
 	t = dropShortParens(t)
 	t = strings.TrimLeft(t, "•·■◆●▪-*>》")
 	t = stripEnum(t)
-	for changed := true; changed; {
+	for changed := true; changed && t != ""; {
 		changed = false
-		for _, w := range labelTrailing {
+		last, _ := utf8.DecodeLastRuneInString(t)
+		for _, w := range trailingByLast[last] {
 			if strings.HasSuffix(t, w) && len(t) > len(w) {
-				t, changed = strings.TrimSuffix(t, w), true
+				t, changed = t[:len(t)-len(w)], true
+				break
 			}
 		}
-		for _, w := range labelLeading {
+		first, _ := utf8.DecodeRuneInString(t)
+		for _, w := range leadingByFirst[first] {
 			if strings.HasPrefix(t, w) && len(t) > len(w) {
-				t, changed = strings.TrimPrefix(t, w), true
+				t, changed = t[len(w):], true
+				break
 			}
 		}
-		t = strings.Trim(t, " ,;:、.")
+		if t2 := strings.Trim(t, " ,;:、."); t2 != t {
+			t, changed = t2, true
+		}
 	}
 	if n := utf8.RuneCountInString(t); n > 24 {
 		rs := []rune(t)
@@ -405,18 +447,19 @@ func isActorLabel(t string) bool {
 }
 
 func hasPos(t string) bool {
-	for _, h := range cuesIn(t, 0, len(t)) {
-		if h.kind == cuePos || h.kind == cueReview {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachCue(t, 0, len(t), func(h cueHit) bool {
+		found = h.kind == cuePos || h.kind == cueReview
+		return !found
+	})
+	return found
 }
 
 // label names a window's stage from the words before its date (网络填报受理时间:
 // …), or after it (…前将申报材料报送市工信局), and gives the class used to
 // tell stages with equal dates apart.
-func label(s string, c cand, prevEnd int) (what, class string) {
+func label(d *doc, c cand, prevEnd int) (what, class string) {
+	s := d.s
 	from := max(c.labelStart, prevEnd)
 	if from > c.start {
 		from = c.labelStart
@@ -436,7 +479,7 @@ func label(s string, c cand, prevEnd int) (what, class string) {
 	postFrom := c.end
 	postTo := c.postEnd
 	if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
-		se := sentenceEnd(s, c.end)
+		se := d.sentenceEnd(c.end)
 		if postTo < se {
 			postTo = subEnd(s, postTo+1, se)
 		}
@@ -458,7 +501,7 @@ func label(s string, c cand, prevEnd int) (what, class string) {
 		what = "申报"
 	}
 	// A batch named before the date in its sentence: 第一批:…
-	if b := lastBatch(s[sentenceStart(s, c.start):c.start]); b != "" && !strings.Contains(what, "批") {
+	if b := lastBatch(s[d.sentenceStart(c.start):c.start]); b != "" && !strings.Contains(what, "批") {
 		what = b + " " + what
 	}
 	class = lastBatch(what) + stageClass(what)
@@ -575,4 +618,18 @@ func firstDigitRun(s string, from, to int) int {
 		}
 	}
 	return to
+}
+
+// dropSpace removes white space (labels are Chinese: spaces are layout).
+func dropSpace(t string) string {
+	if strings.IndexAny(t, " \n") < 0 {
+		return t
+	}
+	b := make([]byte, 0, len(t))
+	for i := 0; i < len(t); i++ {
+		if t[i] != ' ' && t[i] != '\n' {
+			b = append(b, t[i])
+		}
+	}
+	return string(b)
 }

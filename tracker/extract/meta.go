@@ -24,7 +24,8 @@ func endsWithOrg(t string) bool {
 }
 
 // readMeta finds title, issuer, 文号 and publication date.
-func readMeta(s string, ms []mention) meta {
+func readMeta(s string, sc scan) meta {
+	ms := sc.mentions
 	m := meta{sigStart: -1}
 	m.title = findTitle(s)
 	m.docNumber = findDocNumber(s)
@@ -76,7 +77,7 @@ func readMeta(s string, ms []mention) meta {
 			m.issuer = m.title[:i]
 		}
 	}
-	docYear, yearDu := docYears(s)
+	docYear, yearDu := sc.docYear, sc.yearDu
 	maxFull := 0
 	for _, mt := range ms {
 		if mt.y > maxFull {
@@ -148,9 +149,14 @@ func findTitle(s string) string {
 		} else {
 			rest = ""
 		}
+		if !strings.Contains(line, "关于") {
+			if strings.TrimSpace(line) == "" {
+				lines--
+			}
+			continue
+		}
 		t := strings.TrimSpace(line)
-		if t == "" {
-			lines--
+		if len(t) > 400 {
 			continue
 		}
 		n := utf8.RuneCountInString(t)
@@ -182,13 +188,21 @@ func findTitle(s string) string {
 // findDocNumber finds the notice's own 文号 (工信厅科函〔2019〕97号): one that
 // stands on its own line, the way documents are headed.
 func findDocNumber(s string) string {
-	for rest := s; rest != ""; {
-		line := rest
-		if k := strings.IndexByte(rest, '\n'); k >= 0 {
-			line, rest = rest[:k], rest[k+1:]
-		} else {
-			rest = ""
+	for from := 0; from < len(s); {
+		k := strings.IndexByte(s[from:], '[')
+		if k < 0 {
+			return ""
 		}
+		k += from
+		ls := strings.LastIndexByte(s[:k], '\n') + 1
+		le := strings.IndexByte(s[k:], '\n')
+		if le < 0 {
+			le = len(s)
+		} else {
+			le += k
+		}
+		from = le
+		line := s[ls:le]
 		t := strings.Trim(strings.TrimSpace(line), "()")
 		if t == "" || len(t) > 90 {
 			continue

@@ -1,22 +1,50 @@
 package extract
 
 import (
+	"sort"
 	"unicode/utf8"
 )
 
 // normalized is the text the rules read: full-width forms folded to ASCII,
 // traditional characters folded to simplified ones (for the vocabulary the
 // rules use), every dash folded to '-' and every tilde to '~', CR and
-// zero-width characters dropped, and the pinyin debris of mangled
-// conversions ("發(fā)布") removed. off maps each byte of s back to the byte
-// of the original text it came from, so evidence can be quoted exactly.
+// zero-width characters dropped, invalid bytes replaced by '?', and the
+// pinyin debris of mangled conversions ("發(fā)布") removed.
+//
+// The same pass records what later steps need, so that the text is read
+// once: where a date may start (anchors), where sentences surely end, and
+// where lines break. Offsets back into the original are kept as change
+// points, since most runes keep their length.
 type normalized struct {
-	s   string
-	off []int32 // len(s)+1 entries; off[len(s)] = len(original)
+	s        string
+	pts      []offPoint // ascending by norm
+	anchors  []int32    // starts of digit runs and Chinese numerals
+	ends     []int32    // 。 ; ! ?
+	newlines []int32
 }
 
+// offPoint says that normalized byte norm came from original byte orig,
+// and that bytes after it map one to one until the next point.
+type offPoint struct{ norm, orig int32 }
+
 // orig returns the original byte offset of normalized byte i.
-func (n *normalized) orig(i int) int { return int(n.off[i]) }
+func (n *normalized) orig(i int) int {
+	k := sort.Search(len(n.pts), func(k int) bool { return int(n.pts[k].norm) > i }) - 1
+	if k < 0 {
+		return i
+	}
+	p := n.pts[k]
+	return int(p.orig) + i - int(p.norm)
+}
+
+// numeralTable marks the characters of Chinese numbers (isCnNumeral).
+var numeralTable = func() *[0x10000]bool {
+	var t [0x10000]bool
+	for _, r := range "零一二两三四五六七八九十廿卅" {
+		t[r] = true
+	}
+	return &t
+}()
 
 // foldTable maps a BMP rune to its folded form; 0 means unchanged, and
 // dropRune means the rune is removed.
@@ -167,8 +195,15 @@ func isToneVowel(r rune) bool {
 // pinyinDebris returns the length in bytes of a "(fā)" group starting at
 // s[i] == '(' or '（', or 0 when there is none.
 func pinyinDebris(s string, i int) int {
-	_, w := utf8.DecodeRuneInString(s[i:])
+	w := 1
+	if s[i] != '(' {
+		w = 3 // （
+	}
 	j := i + w
+	// Cheap refusal: pinyin starts with a-z or a Latin-1/Extended-A letter.
+	if j >= len(s) || !(s[j] >= 'a' && s[j] <= 'z' || s[j] >= 0xC3 && s[j] <= 0xC7) {
+		return 0
+	}
 	letters, tone := 0, false
 	for j < len(s) && letters <= 8 {
 		r, w := utf8.DecodeRuneInString(s[j:])
@@ -192,11 +227,20 @@ func pinyinDebris(s string, i int) int {
 
 func isHan(r rune) bool { return r >= 0x3400 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF }
 
-// normalize builds the normalized text of s in one pass.
+// normalize builds the normalized text of s in one pass; invalid UTF-8 is
+// read byte by byte as '?'. Folding never makes a rune longer, so the
+// output buffer is sized once. This loop is the extractor's hot path.
 func normalize(s string) normalized {
-	b := make([]byte, 0, len(s))
-	off := make([]int32, 0, len(s)+1)
-	prevHan := false
+	b := make([]byte, len(s))
+	pts := make([]offPoint, 1, len(s)/16+4)
+	anchors := make([]int32, 0, len(s)/32+4)
+	ends := make([]int32, 0, len(s)/64+4)
+	newlines := make([]int32, 0, len(s)/64+4)
+	n := 0
+	prevHan, prevDigit, prevNum := false, false, false
+	// delta is orig - norm for the current one-to-one run; a fold or a
+	// drop that changes it starts a new offPoint.
+	delta := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -207,44 +251,113 @@ func normalize(s string) normalized {
 			case c == '\t' || c == '\f' || c == '\v':
 				c = ' '
 			case c == '(' && prevHan:
-				if n := pinyinDebris(s, i); n > 0 {
-					i += n
+				if k := pinyinDebris(s, i); k > 0 {
+					i += k
 					continue
 				}
 			}
-			b = append(b, c)
-			off = append(off, int32(i))
-			prevHan = false
+			if i-n != delta {
+				delta = i - n
+				pts = append(pts, offPoint{int32(n), int32(i)})
+			}
+			b[n] = c
+			switch {
+			case c >= '0' && c <= '9':
+				if !prevDigit {
+					anchors = append(anchors, int32(n))
+				}
+				prevDigit = true
+				prevHan, prevNum = false, false
+				n++
+				i++
+				continue
+			case c == '\n':
+				newlines = append(newlines, int32(n))
+			case c == ';' || c == '!' || c == '?':
+				ends = append(ends, int32(n))
+			}
+			prevDigit, prevHan, prevNum = false, false, c == 'O' || c == 'o'
+			n++
 			i++
 			continue
 		}
-		r, w := utf8.DecodeRuneInString(s[i:])
+		var r rune
+		w := 3
+		if c >= 0xE0 && c < 0xF0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			// Three-byte runes (all of CJK) decoded inline.
+			r = rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				r, w = utf8.RuneError, 1
+			}
+		} else {
+			r, w = utf8.DecodeRuneInString(s[i:])
+		}
 		if r == '（' && prevHan {
-			if n := pinyinDebris(s, i); n > 0 {
-				i += n
+			if k := pinyinDebris(s, i); k > 0 {
+				i += k
 				continue
 			}
 		}
-		if r < 0x10000 {
+		folded := false
+		if r == utf8.RuneError && w == 1 {
+			r, folded = '?', true
+		} else if r < 0x10000 {
 			if f := foldTable[r]; f != 0 {
 				if f == dropRune {
 					i += w
 					continue
 				}
-				r = rune(f)
+				if rune(f) != r {
+					r, folded = rune(f), true
+				}
 			}
 		}
-		if r == utf8.RuneError && w == 1 {
-			r = '?'
+		if i-n != delta {
+			delta = i - n
+			pts = append(pts, offPoint{int32(n), int32(i)})
 		}
-		start := len(b)
-		b = utf8.AppendRune(b, r)
-		for k := start; k < len(b); k++ {
-			off = append(off, int32(i))
+		start := n
+		switch {
+		case !folded && w == 3:
+			b[n], b[n+1], b[n+2] = c, s[i+1], s[i+2]
+			n += 3
+		case r < utf8.RuneSelf:
+			b[n] = byte(r)
+			n++
+		default:
+			n += utf8.EncodeRune(b[n:], r)
 		}
-		prevHan = isHan(r)
 		i += w
+		if n-start != w {
+			// The next rune's offset shifts: note where this one ended.
+			delta = i - n
+			pts = append(pts, offPoint{int32(n), int32(i)})
+		}
+		switch {
+		case r < utf8.RuneSelf:
+			switch {
+			case r >= '0' && r <= '9':
+				if !prevDigit {
+					anchors = append(anchors, int32(start))
+				}
+				prevDigit, prevHan, prevNum = true, false, false
+				continue
+			case r == ';' || r == '!' || r == '?':
+				ends = append(ends, int32(start))
+			}
+			prevDigit, prevHan, prevNum = false, false, r == 'O' || r == 'o'
+			continue
+		case r == '。':
+			ends = append(ends, int32(start))
+		case r < 0x10000 && numeralTable[r]:
+			if !prevNum && !(start >= 3 && b[start-3] == 0xE7 && b[start-2] == 0xAC && b[start-1] == 0xAC) { // not after 第
+				anchors = append(anchors, int32(start))
+			}
+			prevDigit, prevHan, prevNum = false, true, true
+			continue
+		}
+		prevDigit, prevNum = false, false
+		prevHan = r >= 0x3400
 	}
-	off = append(off, int32(len(s)))
-	return normalized{s: string(b), off: off}
+	return normalized{s: string(b[:n]), pts: pts, anchors: anchors, ends: ends, newlines: newlines}
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -149,21 +150,9 @@ func inURL(s string, i int) bool {
 	return strings.Contains(tok, "://") || strings.HasPrefix(tok, "www.") || strings.Contains(tok, "/art/")
 }
 
-// sentence bounds: 。;!? always end a sentence; a line break ends one
-// unless the line is wrapped text (a long line cut mid-sentence, or a
-// date split over lines by a PDF converter).
-func isSentenceEnd(s string, i int) bool {
-	switch s[i] {
-	case ';', '!', '?':
-		return true
-	case '\n':
-		return !softNewline(s, i)
-	case 0xE3: // 。
-		return hasAt(s, i, "。")
-	}
-	return false
-}
-
+// Sentence bounds: 。;!? always end a sentence; a line break ends one
+// unless the line is wrapped text (a long line cut mid-sentence, or a date
+// split over lines by a PDF converter).
 var titleEnds = []string{"通知", "公告", "通告", "的函", "意见", "办法", "指南", "决定", "方案", "目录", "名单", "公示", "批复"}
 var continues = []string{"于", "在", "为", "至", "到", "年", "月", "日", "第", "和", "及", "与", "前", "止", "自", "从", "将", "请", "的"}
 
@@ -215,24 +204,69 @@ func softNewline(s string, i int) bool {
 
 const maxSentence = 360 // bytes looked at on either side of a date
 
-func sentenceStart(s string, i int) int {
-	lim := max(0, i-maxSentence)
-	for j := i - 1; j >= lim; j-- {
-		if isSentenceEnd(s, j) {
-			return j + 1
-		}
-	}
-	return runeStart(s, lim)
+// doc is a normalized text with its sentence ends: 。;!? always end a
+// sentence, a line break ends one unless softNewline says the line was
+// wrapped. Line breaks are judged only when a date's sentence reaches
+// them, and each once.
+type doc struct {
+	s        string
+	ends     []int32
+	newlines []int32
+	soft     map[int32]bool
 }
 
-func sentenceEnd(s string, i int) int {
-	lim := min(len(s), i+maxSentence)
-	for j := i; j < lim; j++ {
-		if isSentenceEnd(s, j) {
-			return j
+func newDoc(nz *normalized) *doc {
+	return &doc{s: nz.s, ends: nz.ends, newlines: nz.newlines, soft: map[int32]bool{}}
+}
+
+func (d *doc) isSoft(nl int32) bool {
+	v, ok := d.soft[nl]
+	if !ok {
+		v = softNewline(d.s, int(nl))
+		d.soft[nl] = v
+	}
+	return v
+}
+
+func searchInt32(l []int32, x int) int {
+	return sort.Search(len(l), func(k int) bool { return int(l[k]) >= x })
+}
+
+// sentenceStart is where the sentence holding i starts (at most
+// maxSentence bytes back).
+func (d *doc) sentenceStart(i int) int {
+	lim := max(0, i-maxSentence)
+	from := lim
+	if k := searchInt32(d.ends, i); k > 0 && int(d.ends[k-1]) >= lim {
+		from = int(d.ends[k-1]) + 1
+	}
+	for k := searchInt32(d.newlines, i) - 1; k >= 0 && int(d.newlines[k]) >= from; k-- {
+		if !d.isSoft(d.newlines[k]) {
+			return int(d.newlines[k]) + 1
 		}
 	}
-	return runeStart(s, lim)
+	if from == lim {
+		return runeStart(d.s, lim)
+	}
+	return from
+}
+
+// sentenceEnd is where the sentence holding i ends.
+func (d *doc) sentenceEnd(i int) int {
+	lim := min(len(d.s), i+maxSentence)
+	to := lim
+	if k := searchInt32(d.ends, i); k < len(d.ends) && int(d.ends[k]) < lim {
+		to = int(d.ends[k])
+	}
+	for k := searchInt32(d.newlines, i); k < len(d.newlines) && int(d.newlines[k]) < to; k++ {
+		if !d.isSoft(d.newlines[k]) {
+			return int(d.newlines[k])
+		}
+	}
+	if to == lim {
+		return runeStart(d.s, lim)
+	}
+	return to
 }
 
 // subStart is the start of the sub-clause before i: after the last comma.
@@ -369,9 +403,10 @@ func judgeFirst(hits []cueHit) verdict {
 
 // classify decides whether c is an application window, and fills in its
 // label. It reads only the sentence around the date.
-func classify(s string, c *cand) bool {
-	ss := sentenceStart(s, c.start)
-	se := sentenceEnd(s, c.end)
+func classify(d *doc, c *cand) bool {
+	s := d.s
+	ss := d.sentenceStart(c.start)
+	se := d.sentenceEnd(c.end)
 	// Stated as over: 已于7月25日完成受理.
 	pre := runeStart(s, max(ss, c.start-12))
 	if t := s[pre:c.start]; strings.Contains(t, "已于") || strings.Contains(t, "已经") || strings.Contains(t, "已在") || strings.Contains(t, "已") && strings.HasSuffix(strings.TrimSpace(t), "于") {
