@@ -508,7 +508,7 @@ type scan struct {
 // from inside, so the work is linear.
 func findMentions(nz *normalized) scan {
 	s := nz.s
-	var sc scan
+	sc := scan{mentions: make([]mention, 0, len(nz.anchors)/2+1)}
 	end := 0
 	for _, a := range nz.anchors {
 		i := int(a)

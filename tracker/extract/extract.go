@@ -110,7 +110,7 @@ func Extract(text string, opts Options) Result {
 
 	d := newDoc(&n)
 	cs := candidates(s, ms)
-	var kept []cand
+	kept := make([]cand, 0, len(cs))
 	for i := range cs {
 		if cs[i].kind != kRange && cs[i].a.start == meta.sigStart {
 			continue // the signature date says when, not until when

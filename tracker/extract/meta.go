@@ -141,6 +141,9 @@ func issuerBefore(s string, i int) string {
 
 // findTitle takes the first line that reads as a notice title.
 func findTitle(s string) string {
+	if len(s) > 4096 {
+		s = s[:runeStart(s, 4096)] // a title heads the page
+	}
 	lines := 0
 	for rest := s; rest != "" && lines < 15; lines++ {
 		line := rest

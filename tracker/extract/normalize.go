@@ -3,6 +3,7 @@ package extract
 import (
 	"sort"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // normalized is the text the rules read: full-width forms folded to ASCII,
@@ -44,6 +45,23 @@ var numeralTable = func() *[0x10000]bool {
 		t[r] = true
 	}
 	return &t
+}()
+
+// specialBits marks, one bit per BMP rune, those with an entry in
+// foldTable or numeralTable. It is 8 KiB and stays in cache; the 128 KiB
+// fold table is read only for the few runes marked here.
+var specialBits = func() *[0x10000 / 64]uint64 {
+	var bits [0x10000 / 64]uint64
+	for r := 0; r < 0x10000; r++ {
+		// Also marked, for the fast scan in normalize: what a three-byte
+		// sequence cannot validly hold (overlong forms, surrogates), and
+		// the runes the slow path must see (（ may open pinyin debris, 。
+		// ends a sentence).
+		if foldTable[r] != 0 || numeralTable[r] || r < 0x800 || r >= 0xD800 && r <= 0xDFFF || r == '（' || r == '。' {
+			bits[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return &bits
 }()
 
 // foldTable maps a BMP rune to its folded form; 0 means unchanged, and
@@ -227,32 +245,79 @@ func pinyinDebris(s string, i int) int {
 
 func isHan(r rune) bool { return r >= 0x3400 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF }
 
+// plainASCII marks ASCII bytes that normalize copies unchanged and that no
+// later step needs to know the position of.
+var plainASCII = func() (t [128]bool) {
+	for c := 0x20; c < 0x7F; c++ {
+		t[c] = true
+	}
+	for _, c := range "0123456789;!?(" {
+		t[c] = false
+	}
+	return t
+}()
+
 // normalize builds the normalized text of s in one pass; invalid UTF-8 is
 // read byte by byte as '?'. Folding never makes a rune longer, so the
-// output buffer is sized once. This loop is the extractor's hot path.
+// output buffer is sized once.
+//
+// This loop is the extractor's hot path. Runs of ordinary characters (most
+// of any notice) are only checked, then copied at once; a rune that is
+// folded, dropped, or marks something (a digit, a numeral, a sentence end,
+// a line break, a parenthesis that may hold pinyin debris) takes the slow
+// path, which looks back at the output for what it needs to know.
 func normalize(s string) normalized {
 	b := make([]byte, len(s))
-	pts := make([]offPoint, 1, len(s)/16+4)
+	pts := make([]offPoint, 1, len(s)/32+4)
 	anchors := make([]int32, 0, len(s)/32+4)
 	ends := make([]int32, 0, len(s)/64+4)
 	newlines := make([]int32, 0, len(s)/64+4)
 	n := 0
-	prevHan, prevDigit, prevNum := false, false, false
-	// delta is orig - norm for the current one-to-one run; a fold or a
-	// drop that changes it starts a new offPoint.
-	delta := 0
-	for i := 0; i < len(s); {
+	delta := 0 // orig - norm in the current one-to-one stretch
+	runStart := 0
+	i := 0
+	for {
+		// Fast scan of a plain run.
+		for i < len(s) {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if !plainASCII[c] {
+					break
+				}
+				i++
+				continue
+			}
+			if c < 0xE0 || c >= 0xF0 || i+2 >= len(s) {
+				break
+			}
+			c1, c2 := s[i+1], s[i+2]
+			// specialBits is indexed by the rune's bits without decoding:
+			// r>>6 is the lead's low four bits and c1's six, r&63 is c2's.
+			if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 || specialBits[int(c&0x0F)<<6|int(c1&0x3F)]&(1<<(c2&0x3F)) != 0 {
+				break
+			}
+			i += 3
+		}
+		if i > runStart {
+			n += copy(b[n:], s[runStart:i])
+		}
+		if i >= len(s) {
+			break
+		}
+		// Slow path: one rune.
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
 			case c == '\r' || c == 0:
 				i++
+				runStart = i
 				continue
 			case c == '\t' || c == '\f' || c == '\v':
 				c = ' '
-			case c == '(' && prevHan:
+			case c == '(' && lastIsHan(b[:n]):
 				if k := pinyinDebris(s, i); k > 0 {
 					i += k
+					runStart = i
 					continue
 				}
 			}
@@ -260,51 +325,39 @@ func normalize(s string) normalized {
 				delta = i - n
 				pts = append(pts, offPoint{int32(n), int32(i)})
 			}
-			b[n] = c
 			switch {
 			case c >= '0' && c <= '9':
-				if !prevDigit {
+				if n == 0 || !isDigit(b[n-1]) {
 					anchors = append(anchors, int32(n))
 				}
-				prevDigit = true
-				prevHan, prevNum = false, false
-				n++
-				i++
-				continue
 			case c == '\n':
 				newlines = append(newlines, int32(n))
 			case c == ';' || c == '!' || c == '?':
 				ends = append(ends, int32(n))
 			}
-			prevDigit, prevHan, prevNum = false, false, c == 'O' || c == 'o'
+			b[n] = c
 			n++
 			i++
+			runStart = i
 			continue
 		}
-		var r rune
-		w := 3
-		if c >= 0xE0 && c < 0xF0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
-			// Three-byte runes (all of CJK) decoded inline.
-			r = rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
-			if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
-				r, w = utf8.RuneError, 1
-			}
-		} else {
-			r, w = utf8.DecodeRuneInString(s[i:])
-		}
-		if r == '（' && prevHan {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r == '（' && lastIsHan(b[:n]) {
 			if k := pinyinDebris(s, i); k > 0 {
 				i += k
+				runStart = i
 				continue
 			}
 		}
+		special := r < 0x10000 && specialBits[r>>6]&(1<<(r&63)) != 0
 		folded := false
 		if r == utf8.RuneError && w == 1 {
 			r, folded = '?', true
-		} else if r < 0x10000 {
+		} else if special {
 			if f := foldTable[r]; f != 0 {
 				if f == dropRune {
 					i += w
+					runStart = i
 					continue
 				}
 				if rune(f) != r {
@@ -317,47 +370,61 @@ func normalize(s string) normalized {
 			pts = append(pts, offPoint{int32(n), int32(i)})
 		}
 		start := n
-		switch {
-		case !folded && w == 3:
-			b[n], b[n+1], b[n+2] = c, s[i+1], s[i+2]
-			n += 3
-		case r < utf8.RuneSelf:
-			b[n] = byte(r)
-			n++
-		default:
-			n += utf8.EncodeRune(b[n:], r)
+		prevDigit := n > 0 && isDigit(b[n-1])
+		if folded {
+			if r < utf8.RuneSelf {
+				b[n] = byte(r)
+				n++
+			} else {
+				n += utf8.EncodeRune(b[n:], r)
+			}
+		} else {
+			n += copy(b[n:], s[i:i+w])
 		}
 		i += w
+		runStart = i
 		if n-start != w {
-			// The next rune's offset shifts: note where this one ended.
 			delta = i - n
 			pts = append(pts, offPoint{int32(n), int32(i)})
 		}
 		switch {
-		case r < utf8.RuneSelf:
-			switch {
-			case r >= '0' && r <= '9':
-				if !prevDigit {
-					anchors = append(anchors, int32(start))
-				}
-				prevDigit, prevHan, prevNum = true, false, false
-				continue
-			case r == ';' || r == '!' || r == '?':
-				ends = append(ends, int32(start))
-			}
-			prevDigit, prevHan, prevNum = false, false, r == 'O' || r == 'o'
-			continue
-		case r == '。':
-			ends = append(ends, int32(start))
-		case r < 0x10000 && numeralTable[r]:
-			if !prevNum && !(start >= 3 && b[start-3] == 0xE7 && b[start-2] == 0xAC && b[start-1] == 0xAC) { // not after 第
+		case r >= '0' && r <= '9':
+			if !prevDigit {
 				anchors = append(anchors, int32(start))
 			}
-			prevDigit, prevHan, prevNum = false, true, true
-			continue
+		case r == ';' || r == '!' || r == '?' || r == '。':
+			ends = append(ends, int32(start))
+		case r == '\n':
+			newlines = append(newlines, int32(start))
+		case special && r < 0x10000 && numeralTable[r]:
+			if !lastIsNumeral(b[:start]) && !(start >= 3 && b[start-3] == 0xE7 && b[start-2] == 0xAC && b[start-1] == 0xAC) { // not after 第
+				anchors = append(anchors, int32(start))
+			}
 		}
-		prevDigit, prevNum = false, false
-		prevHan = r >= 0x3400
 	}
-	return normalized{s: string(b[:n]), pts: pts, anchors: anchors, ends: ends, newlines: newlines}
+	// b is never written again: share it with the string rather than copy.
+	return normalized{s: unsafe.String(unsafe.SliceData(b), n), pts: pts, anchors: anchors, ends: ends, newlines: newlines}
+}
+
+// lastIsHan reports whether the output so far ends with a Chinese character.
+func lastIsHan(b []byte) bool {
+	n := len(b)
+	if n < 3 || b[n-1] < utf8.RuneSelf || b[n-3] < 0xE3 || b[n-3] > 0xE9 {
+		return false
+	}
+	r := rune(b[n-3]&0x0F)<<12 | rune(b[n-2]&0x3F)<<6 | rune(b[n-1]&0x3F)
+	return r >= 0x3400
+}
+
+// lastIsNumeral reports whether the output so far ends inside a Chinese
+// number (a numeral, or the O of 二OO六).
+func lastIsNumeral(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	if c := b[len(b)-1]; c < utf8.RuneSelf {
+		return c == 'O' || c == 'o'
+	}
+	r, _ := utf8.DecodeLastRune(b)
+	return r < 0x10000 && numeralTable[r]
 }

@@ -83,7 +83,7 @@ func runeStart(s string, i int) int {
 
 // candidates turns date mentions into window candidates.
 func candidates(s string, ms []mention) []cand {
-	var out []cand
+	out := make([]cand, 0, len(ms))
 	for i := 0; i < len(ms); i++ {
 		a := ms[i]
 		if inURL(s, a.start) {
@@ -347,12 +347,21 @@ func headingBefore(s string, i int) (string, int) {
 // lineAlone reports whether only white space (or 印发, 。) shares the
 // line(s) with s[start:end]: a signature date, not a window.
 func lineAlone(s string, start, end int) bool {
-	ls := strings.LastIndexByte(s[:start], '\n') + 1
-	if strings.TrimSpace(s[ls:start]) != "" {
-		return false
+	// Only a few bytes either side matter: read no further, so that a
+	// text without line breaks costs no more per date.
+	for j := start - 1; j >= 0; j-- {
+		if s[j] == '\n' {
+			break
+		}
+		if s[j] != ' ' {
+			return false
+		}
 	}
-	le := strings.IndexByte(s[end:], '\n')
+	le := strings.IndexByte(s[end:min(len(s), end+24)], '\n')
 	if le < 0 {
+		if len(s)-end > 24 {
+			return false
+		}
 		le = len(s) - end
 	}
 	rest := strings.TrimSpace(s[end : end+le])
