@@ -1,6 +1,9 @@
 package extract
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // A cue is a word that says what a date is about.
 type cueKind uint8
@@ -49,28 +52,28 @@ var cueWords = []cueWord{
 	{"期间", cuePostNeg}, {"以来", cuePostNeg}, {"之间", cuePostNeg},
 }
 
-// cueFirst marks the first rune of some cue word, so the scan can skip
-// every other rune with one table read.
-var cueFirst, cueByFirst = buildCueIndex()
+// cueGroup maps the first rune of cue words to 1 + the index of their
+// group in cueGroups (0: no cue starts with it), so the scan skips every
+// other rune with one table read and no map.
+var cueGroup, cueGroups = buildCueIndex()
 
-func buildCueIndex() (*[0x10000]bool, map[rune][]cueWord) {
-	var first [0x10000]bool
-	by := map[rune][]cueWord{}
+func buildCueIndex() (*[0x10000]uint8, [][]cueWord) {
+	var first [0x10000]uint8
+	var groups [][]cueWord
 	for _, c := range cueWords {
 		r := []rune(c.w)[0]
-		first[r] = true
-		by[r] = append(by[r], c)
-	}
-	// Longer words first, so 书面材料 wins over 材料's neighbours.
-	for r, l := range by {
-		for i := 1; i < len(l); i++ {
-			for j := i; j > 0 && len(l[j].w) > len(l[j-1].w); j-- {
-				l[j], l[j-1] = l[j-1], l[j]
-			}
+		if first[r] == 0 {
+			groups = append(groups, nil)
+			first[r] = uint8(len(groups))
 		}
-		by[r] = l
+		g := int(first[r]) - 1
+		groups[g] = append(groups[g], c)
 	}
-	return &first, by
+	// Longer words first, so 书面材料 is read before 书面.
+	for _, l := range groups {
+		sort.SliceStable(l, func(i, j int) bool { return len(l[i].w) > len(l[j].w) })
+	}
+	return &first, groups
 }
 
 type cueHit struct {
@@ -81,7 +84,7 @@ type cueHit struct {
 
 // cuesIn lists the cue words in s[from:to], in order, not overlapping.
 func cuesIn(s string, from, to int) []cueHit {
-	var out []cueHit
+	out := make([]cueHit, 0, 8)
 	eachCue(s, from, to, func(h cueHit) bool {
 		out = append(out, h)
 		return true
@@ -90,17 +93,20 @@ func cuesIn(s string, from, to int) []cueHit {
 }
 
 // eachCue calls f for each cue word in s[from:to] until f returns false.
+// Every cue word is Chinese, so only three-byte runes are looked at.
 func eachCue(s string, from, to int, f func(cueHit) bool) {
+	groups := cueGroup
 	for i := from; i < to; {
 		c := s[i]
-		if c < 0x80 {
+		if c < 0xE0 || c >= 0xF0 || i+2 >= to {
 			i++
 			continue
 		}
-		r, w := runeAt(s, i)
-		if r < 0x10000 && cueFirst[r] {
-			for _, cw := range cueByFirst[r] {
-				if i+len(cw.w) <= to && strings.HasPrefix(s[i:], cw.w) {
+		r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+		w := 3
+		if g := groups[r]; g != 0 {
+			for _, cw := range cueGroups[g-1] {
+				if i+len(cw.w) <= to && s[i:i+len(cw.w)] == cw.w {
 					if !f(cueHit{i, i + len(cw.w), cw.kind, cw.w}) {
 						return
 					}

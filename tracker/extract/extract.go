@@ -328,7 +328,7 @@ var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "
 
 func stripEnum(t string) string {
 	for {
-		t = strings.TrimLeft(t, " ,;:、.")
+		t = trimSeparatorsLeft(t)
 		switch {
 		case strings.HasPrefix(t, "(") || strings.HasPrefix(t, "（"):
 			k := strings.IndexAny(t, ")）")
@@ -379,7 +379,7 @@ func cleanLabel(t string, keepEnd bool) string {
 	}
 	t = dropSpace(t)
 	t = dropShortParens(t)
-	t = strings.TrimLeft(t, "•·■◆●▪-*>》")
+	t = trimBullets(t)
 	t = stripEnum(t)
 	for changed := true; changed && t != ""; {
 		changed = false
@@ -397,7 +397,7 @@ func cleanLabel(t string, keepEnd bool) string {
 				break
 			}
 		}
-		if t2 := strings.Trim(t, " ,;:、."); t2 != t {
+		if t2 := trimSeparators(t); t2 != t {
 			t, changed = t2, true
 		}
 	}
@@ -476,29 +476,31 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 			pre = strings.TrimSpace(lead + " " + pre)
 		}
 	}
-	postFrom := c.end
-	postTo := c.postEnd
-	if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
-		se := d.sentenceEnd(c.end)
-		if postTo < se {
-			postTo = subEnd(s, postTo+1, se)
+	if hasPos(pre) && !isActorLabel(pre) {
+		what = pre
+	} else {
+		// The words after the date: …前将申报材料报送市工信局.
+		postFrom, postTo := c.end, c.postEnd
+		if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
+			se := d.sentenceEnd(c.end)
+			if postTo < se {
+				postTo = subEnd(s, postTo+1, se)
+			}
 		}
-	}
-	post := ""
-	if postTo > postFrom {
-		post = cleanLabel(s[postFrom:postTo], false)
-	}
-	switch {
-	case hasPos(pre) && !isActorLabel(pre):
-		what = pre
-	case hasPos(post):
-		what = post
-	case pre != "":
-		what = pre
-	case post != "":
-		what = post
-	default:
-		what = "申报"
+		post := ""
+		if postTo > postFrom {
+			post = cleanLabel(s[postFrom:postTo], false)
+		}
+		switch {
+		case hasPos(post):
+			what = post
+		case pre != "":
+			what = pre
+		case post != "":
+			what = post
+		default:
+			what = "申报"
+		}
 	}
 	// A batch named before the date in its sentence: 第一批:…
 	if b := lastBatch(s[d.sentenceStart(c.start):c.start]); b != "" && !strings.Contains(what, "批") {
@@ -508,14 +510,16 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 	return what, class
 }
 
+var stageGroups = [][]string{
+	{"网上", "网络", "在线", "系统", "平台", "电子"},
+	{"纸质", "书面", "纸本", "盖章"},
+	{"审核", "初审", "审查"},
+	{"推荐"},
+}
+
 func stageClass(t string) string {
 	var b strings.Builder
-	for _, g := range [][]string{
-		{"网上", "网络", "在线", "系统", "平台", "电子"},
-		{"纸质", "书面", "纸本", "盖章"},
-		{"审核", "初审", "审查"},
-		{"推荐"},
-	} {
+	for _, g := range stageGroups {
 		for _, w := range g {
 			if strings.Contains(t, w) {
 				b.WriteString(g[0])
@@ -632,4 +636,59 @@ func dropSpace(t string) string {
 		}
 	}
 	return string(b)
+}
+
+// trimSeparators trims " ,;:." and 、 from both ends (strings.Trim with a
+// non-ASCII cutset is slow on the hot path).
+func trimSeparators(t string) string {
+	for t != "" {
+		switch {
+		case strings.IndexByte(" ,;:.", t[0]) >= 0:
+			t = t[1:]
+		case strings.HasPrefix(t, "、"):
+			t = t[3:]
+		default:
+			goto right
+		}
+	}
+right:
+	for t != "" {
+		switch {
+		case strings.IndexByte(" ,;:.", t[len(t)-1]) >= 0:
+			t = t[:len(t)-1]
+		case strings.HasSuffix(t, "、"):
+			t = t[:len(t)-3]
+		default:
+			return t
+		}
+	}
+	return t
+}
+
+// trimBullets drops list bullets a label may start with.
+func trimBullets(t string) string {
+	for t != "" {
+		r, w := utf8.DecodeRuneInString(t)
+		switch r {
+		case '•', '·', '■', '◆', '●', '▪', '-', '*', '>', '》':
+			t = t[w:]
+		default:
+			return t
+		}
+	}
+	return t
+}
+
+func trimSeparatorsLeft(t string) string {
+	for t != "" {
+		switch {
+		case strings.IndexByte(" ,;:.", t[0]) >= 0:
+			t = t[1:]
+		case strings.HasPrefix(t, "、"):
+			t = t[3:]
+		default:
+			return t
+		}
+	}
+	return t
 }

@@ -106,13 +106,16 @@ func textBefore(s string, i, n int) string {
 // issuerBefore reads the issuer's name just before a signature date: on
 // the same line, or on the line above.
 func issuerBefore(s string, i int) string {
-	ls := strings.LastIndexByte(s[:i], '\n') + 1
+	// A name is short: look at most 150 bytes back.
+	from := runeStart(s, max(0, i-150))
+	ls := strings.LastIndexByte(s[from:i], '\n') + 1 + from
 	same := strings.TrimSpace(s[ls:i])
 	if same == "" && ls > 0 {
 		// The line above (PDF text may put a blank line between).
 		end := ls - 1
 		for n := 0; n < 3 && end > 0; n++ {
-			ps := strings.LastIndexByte(s[:end], '\n') + 1
+			lim := runeStart(s, max(0, end-150))
+			ps := strings.LastIndexByte(s[lim:end], '\n') + 1 + lim
 			same = strings.TrimSpace(s[ps:end])
 			if same != "" {
 				break
@@ -151,6 +154,9 @@ func findTitle(s string) string {
 			line, rest = rest[:k], rest[k+1:]
 		} else {
 			rest = ""
+		}
+		if len(line) > 400 {
+			continue // a page without line breaks: no line of it is a title
 		}
 		if !strings.Contains(line, "关于") {
 			if strings.TrimSpace(line) == "" {

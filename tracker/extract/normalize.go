@@ -252,9 +252,66 @@ var plainASCII = func() (t [128]bool) {
 		t[c] = true
 	}
 	for _, c := range "0123456789;!?(" {
-		t[c] = false
+		t[c] = false // digits take the slow path, which notes their runs
 	}
 	return t
+}()
+
+// copyPlain copies plain runes from s[i:] to b[n:] and stops at the first
+// rune that needs the slow path. Plain are: ASCII that needs no attention,
+// and valid three-byte runes that
+// are either not marked in specialBits or fold to another three-byte rune
+// (traditional to simplified). It is its own small function so that the
+// compiler keeps its variables in registers.
+func copyPlain(b []byte, n int, s string, i int) (int, int) {
+	bits, fold3 := specialBits, fold3Table
+	for i < len(s) && n+3 <= len(b) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !plainASCII[c] {
+				break
+			}
+			b[n] = c
+			n++
+			i++
+			continue
+		}
+		if c < 0xE0 || c >= 0xF0 || i+2 >= len(s) {
+			break
+		}
+		c1, c2 := s[i+1], s[i+2]
+		if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+			break
+		}
+		// specialBits is indexed by the rune's bits without decoding: r>>6
+		// is the lead's low four bits and c1's six, r&63 is c2's.
+		k := int(c&0x0F)<<6 | int(c1&0x3F)
+		if bits[k]&(1<<(c2&0x3F)) != 0 {
+			f := rune(fold3[k<<6|int(c2&0x3F)])
+			if f == 0 {
+				break
+			}
+			c, c1, c2 = byte(0xE0|f>>12), byte(0x80|(f>>6)&0x3F), byte(0x80|f&0x3F)
+		}
+		b[n], b[n+1], b[n+2] = c, c1, c2
+		n += 3
+		i += 3
+	}
+	return n, i
+}
+
+// fold3Table holds the folds from one three-byte rune to another that need
+// nothing else (the target is no numeral and marks nothing): copyPlain
+// applies them in passing.
+var fold3Table = func() *[0x10000]uint16 {
+	var t [0x10000]uint16
+	for r := 0x800; r < 0x10000; r++ {
+		f := rune(foldTable[r])
+		if f >= 0x800 && f != dropRune && f != rune(r) && !numeralTable[f] && !numeralTable[r] && f != '。' && f != '（' {
+			t[r] = uint16(f)
+		}
+	}
+	return &t
 }()
 
 // normalize builds the normalized text of s in one pass; invalid UTF-8 is
@@ -274,33 +331,14 @@ func normalize(s string) normalized {
 	newlines := make([]int32, 0, len(s)/64+4)
 	n := 0
 	delta := 0 // orig - norm in the current one-to-one stretch
-	runStart := 0
 	i := 0
 	for {
-		// Fast scan of a plain run.
-		for i < len(s) {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				if !plainASCII[c] {
-					break
-				}
-				i++
-				continue
-			}
-			if c < 0xE0 || c >= 0xF0 || i+2 >= len(s) {
-				break
-			}
-			c1, c2 := s[i+1], s[i+2]
-			// specialBits is indexed by the rune's bits without decoding:
-			// r>>6 is the lead's low four bits and c1's six, r&63 is c2's.
-			if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 || specialBits[int(c&0x0F)<<6|int(c1&0x3F)]&(1<<(c2&0x3F)) != 0 {
-				break
-			}
-			i += 3
+		n2, i2 := copyPlain(b, n, s, i)
+		if i2 != i && i-n != delta {
+			delta = i - n
+			pts = append(pts, offPoint{int32(n), int32(i)})
 		}
-		if i > runStart {
-			n += copy(b[n:], s[runStart:i])
-		}
+		n, i = n2, i2
 		if i >= len(s) {
 			break
 		}
@@ -310,14 +348,12 @@ func normalize(s string) normalized {
 			switch {
 			case c == '\r' || c == 0:
 				i++
-				runStart = i
 				continue
 			case c == '\t' || c == '\f' || c == '\v':
 				c = ' '
 			case c == '(' && lastIsHan(b[:n]):
 				if k := pinyinDebris(s, i); k > 0 {
 					i += k
-					runStart = i
 					continue
 				}
 			}
@@ -338,14 +374,12 @@ func normalize(s string) normalized {
 			b[n] = c
 			n++
 			i++
-			runStart = i
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == '（' && lastIsHan(b[:n]) {
 			if k := pinyinDebris(s, i); k > 0 {
 				i += k
-				runStart = i
 				continue
 			}
 		}
@@ -357,7 +391,6 @@ func normalize(s string) normalized {
 			if f := foldTable[r]; f != 0 {
 				if f == dropRune {
 					i += w
-					runStart = i
 					continue
 				}
 				if rune(f) != r {
@@ -370,7 +403,6 @@ func normalize(s string) normalized {
 			pts = append(pts, offPoint{int32(n), int32(i)})
 		}
 		start := n
-		prevDigit := n > 0 && isDigit(b[n-1])
 		if folded {
 			if r < utf8.RuneSelf {
 				b[n] = byte(r)
@@ -382,14 +414,13 @@ func normalize(s string) normalized {
 			n += copy(b[n:], s[i:i+w])
 		}
 		i += w
-		runStart = i
 		if n-start != w {
 			delta = i - n
 			pts = append(pts, offPoint{int32(n), int32(i)})
 		}
 		switch {
 		case r >= '0' && r <= '9':
-			if !prevDigit {
+			if start == 0 || !isDigit(b[start-1]) {
 				anchors = append(anchors, int32(start))
 			}
 		case r == ';' || r == '!' || r == '?' || r == '。':
