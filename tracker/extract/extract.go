@@ -303,6 +303,7 @@ func resolve(c cand, ref refYear, published Date) (window, bool) {
 var labelTrailing = []string{"截止时间为", "截止日期为", "时间为", "日期为", "截止时间", "截止日期", "截止到", "截止至",
 	"时间是", "时间", "日期", "截止", "不迟于", "不晚于", "最迟", "请于", "务必于", "须于", "应于", "可于", "统一于",
 	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均", "的", "可", "、", ","}
+
 // trailingByLast and leadingByFirst index the label words by their last
 // and first rune, longest first, so trimming reads few of them.
 var trailingByLast, leadingByFirst = indexWords(labelTrailing, true), indexWords(labelLeading, false)
