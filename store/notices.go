@@ -25,7 +25,8 @@ type Notice struct {
 	ContentHash     string    `json:"content_hash,omitempty"`
 	ApplicationURL  string    `json:"application_url,omitempty"`
 	ExtendsNoticeID int64     `json:"extends_notice_id,omitempty"`
-	Status          string    `json:"status"` // active, gone
+	ImportID        int64     `json:"import_id,omitempty"` // the digest it was imported from
+	Status          string    `json:"status"`              // active, gone
 	FirstSeenAt     time.Time `json:"first_seen_at"`
 	LastSeenAt      time.Time `json:"last_seen_at"`
 }
@@ -59,17 +60,17 @@ type SaveResult struct {
 }
 
 const noticeCols = `id, url, source_id, title, issuer, doc_number, region, category, published, text,
-	content_hash, application_url, extends_notice_id, status, first_seen_at, last_seen_at`
+	content_hash, application_url, extends_notice_id, status, first_seen_at, last_seen_at, import_id`
 
 func scanNotice(row interface{ Scan(...any) error }) (Notice, error) {
 	var n Notice
-	var src, ext sql.NullInt64
+	var src, ext, imp sql.NullInt64
 	var pub, first, last sql.NullString
 	if err := row.Scan(&n.ID, &n.URL, &src, &n.Title, &n.Issuer, &n.DocNumber, &n.Region, &n.Category, &pub,
-		&n.Text, &n.ContentHash, &n.ApplicationURL, &ext, &n.Status, &first, &last); err != nil {
+		&n.Text, &n.ContentHash, &n.ApplicationURL, &ext, &n.Status, &first, &last, &imp); err != nil {
 		return Notice{}, err
 	}
-	n.SourceID, n.ExtendsNoticeID, n.Published = src.Int64, ext.Int64, pub.String
+	n.SourceID, n.ExtendsNoticeID, n.ImportID, n.Published = src.Int64, ext.Int64, imp.Int64, pub.String
 	n.FirstSeenAt, n.LastSeenAt = parseTime(first), parseTime(last)
 	return n, nil
 }
@@ -98,10 +99,10 @@ func (db *DB) SaveNotice(ctx context.Context, n Notice, windows []Window, reason
 		case errors.Is(err, sql.ErrNoRows):
 			r, err := tx.ExecContext(ctx, `INSERT INTO notices
 				(url, source_id, title, issuer, doc_number, region, category, published, text, content_hash,
-				 application_url, extends_notice_id, status, first_seen_at, last_seen_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				 application_url, extends_notice_id, status, first_seen_at, last_seen_at, import_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				n.URL, nullID(n.SourceID), n.Title, n.Issuer, n.DocNumber, n.Region, n.Category, nullString(n.Published),
-				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now)
+				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now, nullID(n.ImportID))
 			if err != nil {
 				return fmt.Errorf("insert notice: %w", err)
 			}
@@ -129,15 +130,25 @@ func (db *DB) SaveNotice(ctx context.Context, n Notice, windows []Window, reason
 			if n.ExtendsNoticeID == 0 {
 				n.ExtendsNoticeID = old.ExtendsNoticeID
 			}
+			if n.ImportID == 0 {
+				n.ImportID = old.ImportID
+			}
 			res.NoticeChanged = n.Title != old.Title || n.Issuer != old.Issuer || n.DocNumber != old.DocNumber ||
 				n.Region != old.Region || n.Category != old.Category || n.Published != old.Published ||
 				n.ContentHash != old.ContentHash || n.Text != old.Text || n.ApplicationURL != old.ApplicationURL ||
-				n.Status != old.Status || n.SourceID != old.SourceID || n.ExtendsNoticeID != old.ExtendsNoticeID
+				n.Status != old.Status || n.SourceID != old.SourceID || n.ExtendsNoticeID != old.ExtendsNoticeID ||
+				n.ImportID != old.ImportID
+			if !res.NoticeChanged {
+				// Nothing differs: leave the row alone (a second import of
+				// the same file changes nothing). The tracker notes that a
+				// page was seen with MarkSeen.
+				break
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE notices SET source_id = ?, title = ?, issuer = ?, doc_number = ?,
 				region = ?, category = ?, published = ?, text = ?, content_hash = ?, application_url = ?,
-				extends_notice_id = ?, status = ?, last_seen_at = ? WHERE id = ?`,
+				extends_notice_id = ?, status = ?, last_seen_at = ?, import_id = ? WHERE id = ?`,
 				nullID(n.SourceID), n.Title, n.Issuer, n.DocNumber, n.Region, n.Category, nullString(n.Published),
-				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, old.ID); err != nil {
+				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, nullID(n.ImportID), old.ID); err != nil {
 				return fmt.Errorf("update notice: %w", err)
 			}
 		}
@@ -410,4 +421,12 @@ func (db *DB) WindowChanges(ctx context.Context, windowID int64) ([]WindowChange
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// MarkSeen records that a notice was found again, unchanged.
+func (db *DB) MarkSeen(ctx context.Context, noticeID int64) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE notices SET last_seen_at = ? WHERE id = ?`, fmtTime(db.now()), noticeID); err != nil {
+		return fmt.Errorf("mark notice %d seen: %w", noticeID, err)
+	}
+	return nil
 }

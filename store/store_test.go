@@ -98,12 +98,18 @@ func TestMigrationUpgradesFirstVersion(t *testing.T) {
 	if v, _ := old.SchemaVersion(ctx); v != 1 {
 		t.Fatalf("schema version %d, want 1", v)
 	}
-	if _, err := old.AddSource(ctx, Source{URL: "https://kjt.shanxi.gov.cn/tzgg/", Name: "山西科技厅"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.SaveNotice(ctx, Notice{URL: "https://kjt.shanxi.gov.cn/tzgg/1.html", Title: "关于组织申报2019年度山西省重点研发计划的通知",
-		Text: "网络申报受理时间：2019年8月30日至9月30日"}, []Window{{Key: "a", Label: "网络申报", Opens: "2019-08-30", Closes: "2019-09-30"}}, ""); err != nil {
-		t.Fatal(err)
+	// Fill it the way version 1 of the program did: with version 1's SQL,
+	// not today's queries, which may name later columns.
+	for _, q := range []string{
+		`INSERT INTO sources (id, url, name, created_at) VALUES (1, 'https://kjt.shanxi.gov.cn/tzgg/', '山西科技厅', '2019-08-27T01:00:00Z')`,
+		`INSERT INTO notices (id, url, source_id, title, text, first_seen_at, last_seen_at) VALUES (1, 'https://kjt.shanxi.gov.cn/tzgg/1.html', 1,
+			'关于组织申报2019年度山西省重点研发计划的通知', '网络申报受理时间：2019年8月30日至9月30日', '2019-08-27T01:00:00Z', '2019-08-27T01:00:00Z')`,
+		`INSERT INTO windows (notice_id, key, label, opens, closes, created_at, updated_at) VALUES (1, 'a', '网络申报', '2019-08-30', '2019-09-30',
+			'2019-08-27T01:00:00Z', '2019-08-27T01:00:00Z')`,
+	} {
+		if _, err := old.w.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	old.Close()
 

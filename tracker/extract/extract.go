@@ -380,6 +380,14 @@ func cleanLabel(t string, keepEnd bool) string {
 	}
 	t = dropSpace(t)
 	t = dropShortParens(t)
+	// An aside the window cut open: drop it.
+	if keepEnd {
+		if k := strings.LastIndexByte(t, ')'); k >= 0 && strings.IndexByte(t[:k], '(') < 0 {
+			t = t[k+1:]
+		}
+	} else if k := strings.IndexByte(t, '('); k > 0 && strings.IndexByte(t[k:], ')') < 0 {
+		t = t[:k]
+	}
 	t = trimBullets(t)
 	t = stripEnum(t)
 	for changed := true; changed && t != ""; {

@@ -223,8 +223,13 @@ func findDocNumber(s string) string {
 		if _, _, n := asciiNum(t, b+1, 5); n != 4 {
 			continue
 		}
-		_, e, n := asciiNum(t, b+6, 5)
-		if n == 0 || !(hasAt(t, e, "号") || e == len(t)) {
+		_, e, n := asciiNum(t, skipWS(t, b+6), 5)
+		if n == 0 {
+			continue
+		}
+		if k := skipWS(t, e); hasAt(t, k, "号") {
+			e = k
+		} else if e != len(t) {
 			continue
 		}
 		r, _ := runeBefore(t, b)
@@ -235,8 +240,8 @@ func findDocNumber(s string) string {
 		if hasAt(t, e, "号") {
 			end = e + 3
 		}
-		// Restore the brackets documents use.
-		return t[:b] + "〔" + t[b+1:b+5] + "〕" + t[b+6:end]
+		// Restore the brackets documents use; drop PDF spacing.
+		return strings.ReplaceAll(t[:b]+"〔"+t[b+1:b+5]+"〕"+t[b+6:end], " ", "")
 	}
 	return ""
 }
