@@ -4,10 +4,11 @@ go 1.26.8
 
 require (
 	github.com/BurntSushi/toml v1.6.0
+	github.com/PuerkitoBio/goquery v1.13.0
 	github.com/andybalholm/cascadia v1.3.5
 	github.com/robfig/cron/v3 v3.0.1
-	golang.org/x/net v0.55.0
-	golang.org/x/text v0.37.0
+	golang.org/x/net v0.58.0
+	golang.org/x/text v0.41.0
 	modernc.org/sqlite v1.62.0
 )
 

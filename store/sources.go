@@ -34,26 +34,31 @@ type Source struct {
 	ConsecutiveFailures int       `json:"consecutive_failures"`
 	LinksFound          int       `json:"links_found"`
 	Flag                string    `json:"flag,omitempty"`
+	Warning             string    `json:"warning,omitempty"`
 	CreatedAt           time.Time `json:"created_at"`
+	flaggedAt           time.Time
 }
+
+// FlaggedAt is when the current flag was raised (zero when not flagged).
+func (s Source) FlaggedAt() time.Time { return s.flaggedAt }
 
 const sourceCols = `id, url, kind, name, region, issuer, schedule, links_selector, max_pages, allow_hosts,
 	paused, next_check_at, etag, last_modified, last_checked_at, last_success_at, last_error, last_error_at,
-	consecutive_failures, links_found, flag, created_at`
+	consecutive_failures, links_found, flag, created_at, warning, flagged_at`
 
 func scanSource(row interface{ Scan(...any) error }) (Source, error) {
 	var s Source
 	var allow string
-	var next, checked, success, errAt, created sql.NullString
+	var next, checked, success, errAt, created, flagged sql.NullString
 	err := row.Scan(&s.ID, &s.URL, &s.Kind, &s.Name, &s.Region, &s.Issuer, &s.Schedule, &s.LinksSelector,
 		&s.MaxPages, &allow, &s.Paused, &next, &s.ETag, &s.LastModified, &checked, &success, &s.LastError,
-		&errAt, &s.ConsecutiveFailures, &s.LinksFound, &s.Flag, &created)
+		&errAt, &s.ConsecutiveFailures, &s.LinksFound, &s.Flag, &created, &s.Warning, &flagged)
 	if err != nil {
 		return Source{}, err
 	}
 	s.AllowHosts = decodeList(allow)
 	s.NextCheckAt, s.LastCheckedAt, s.LastSuccessAt = parseTime(next), parseTime(checked), parseTime(success)
-	s.LastErrorAt, s.CreatedAt = parseTime(errAt), parseTime(created)
+	s.LastErrorAt, s.CreatedAt, s.flaggedAt = parseTime(errAt), parseTime(created), parseTime(flagged)
 	return s, nil
 }
 

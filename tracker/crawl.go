@@ -1,0 +1,617 @@
+package tracker
+
+import (
+	"context"
+
+	"errors"
+	"fmt"
+	"github.com/PuerkitoBio/goquery"
+	"hash/fnv"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/grantwatch/grantwatch/store"
+	"github.com/grantwatch/grantwatch/tracker/extract"
+	"github.com/grantwatch/grantwatch/tracker/pagetext"
+)
+
+// CrawlConfig is what a crawl does (config [crawl] and [fetch].workers).
+type CrawlConfig struct {
+	Schedule         string // default cron spec
+	Jitter           time.Duration
+	MaxPages         int
+	MaxNoticesPerRun int
+	FailureAlert     int
+	RetryBackoff     time.Duration
+	RetryBackoffMax  time.Duration
+	Workers          int
+	MaxAttachments   int
+}
+
+// Crawler checks sources and keeps notices and windows current.
+type Crawler struct {
+	DB       *store.DB
+	Fetcher  *Fetcher
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Location *time.Location
+	Config   CrawlConfig
+}
+
+// SourceReport is what one source's check found.
+type SourceReport struct {
+	Source         store.Source
+	Kind           string // list or notice, as read this time
+	Links          int
+	NoticesNew     int
+	NoticesChanged int
+	NoticesGone    int
+	WindowsAdded   int
+	WindowsChanged int
+	Extended       int // windows of earlier notices moved by a 延期 notice
+	NotModified    bool
+	Warnings       []string
+	Err            error
+}
+
+// Report is a crawl run.
+type Report struct {
+	Sources []SourceReport
+}
+
+// Failed lists the reports of sources that failed.
+func (r Report) Failed() []SourceReport {
+	var out []SourceReport
+	for _, s := range r.Sources {
+		if s.Err != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// CrawlNow checks the given sources now, Workers at a time (politeness
+// per host is the fetcher's), and reports each as it finishes.
+func (c *Crawler) CrawlNow(ctx context.Context, sources []store.Source, progress func(done, total int, r SourceReport)) Report {
+	var mu sync.Mutex
+	var rep Report
+	work := make(chan store.Source)
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, c.Config.Workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range work {
+				r := c.CrawlSource(ctx, s)
+				mu.Lock()
+				rep.Sources = append(rep.Sources, r)
+				if progress != nil {
+					progress(len(rep.Sources), len(sources), r)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, s := range sources {
+		select {
+		case work <- s:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(work)
+	wg.Wait()
+	sort.Slice(rep.Sources, func(i, j int) bool { return rep.Sources[i].Source.ID < rep.Sources[j].Source.ID })
+	return rep
+}
+
+// CrawlDue checks the sources whose next check has come.
+func (c *Crawler) CrawlDue(ctx context.Context) (Report, error) {
+	due, err := c.DB.DueSources(ctx, c.Now(), 10000)
+	if err != nil {
+		return Report{}, err
+	}
+	return c.CrawlNow(ctx, due, nil), nil
+}
+
+// nextCheck plans a source's next check: its schedule's next time plus a
+// jitter fixed per source (so restarts do not reshuffle), or a backoff
+// after failures, or what the server asked for.
+func (c *Crawler) nextCheck(s store.Source, failures int, retryAfter time.Duration) time.Time {
+	now := c.Now()
+	if failures > 0 {
+		d := c.Config.RetryBackoff
+		for i := 1; i < failures && d < c.Config.RetryBackoffMax; i++ {
+			d *= 2
+		}
+		d = min(d, c.Config.RetryBackoffMax)
+		if retryAfter > d {
+			d = retryAfter
+		}
+		return now.Add(d)
+	}
+	spec := s.Schedule
+	if spec == "" {
+		spec = c.Config.Schedule
+	}
+	sched, err := ParseSchedule(spec)
+	if err != nil {
+		sched, _ = ParseSchedule("0 */6 * * *")
+	}
+	next := sched.Next(now.In(c.Location))
+	if c.Config.Jitter > 0 {
+		h := fnv.New64a()
+		h.Write([]byte(s.URL))
+		next = next.Add(time.Duration(h.Sum64() % uint64(c.Config.Jitter)))
+	}
+	return next
+}
+
+// CrawlSource checks one source and records its health.
+func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport {
+	rep := SourceReport{Source: s}
+	log := c.Logger.With("source_id", s.ID, "url", s.URL)
+	res, err := c.Fetcher.Fetch(ctx, Request{URL: s.URL, ETag: s.ETag, LastModified: s.LastModified, AllowHosts: s.AllowHosts})
+	if err != nil {
+		rep.Err = err
+		var fe *FetchError
+		var ra time.Duration
+		if errors.As(err, &fe) {
+			ra = fe.RetryAfter
+			if fe.Kind == "antibot" {
+				// Back off for long: hammering a WAF gets the address banned.
+				ra = max(ra, c.Config.RetryBackoffMax)
+			}
+		}
+		log.Warn("source check failed", "err", err)
+		if _, err := c.DB.RecordCrawl(ctx, s.ID, store.CrawlResult{Error: err.Error(), LinksFound: -1,
+			NextCheckAt: c.nextCheck(s, s.ConsecutiveFailures+1, ra), FailureAlert: c.Config.FailureAlert}); err != nil {
+			log.Error("record crawl failed", "err", err)
+		}
+		return rep
+	}
+	kind := s.Kind
+	var page string
+	var list ListPage
+	if res.NotModified {
+		rep.NotModified = true
+		if kind == "auto" {
+			kind = "list" // a notice source that did not change needs nothing more
+			if s.LinksFound <= 0 {
+				kind = "notice"
+			}
+		}
+	} else {
+		page, _ = pagetext.Decode(res.Body, res.ContentType)
+		if res.Truncated {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("page cut at %d bytes", len(res.Body)))
+		}
+		list = Discover(res.URL, page, s.LinksSelector, s.AllowHosts)
+		if kind == "auto" {
+			kind = DetectKind(res.URL, page, list)
+		}
+	}
+	rep.Kind = kind
+	links := -1
+	switch kind {
+	case "notice":
+		if !res.NotModified {
+			c.processNotice(ctx, s, Link{URL: s.URL, Title: s.Name}, res, &rep)
+		}
+	default:
+		if !res.NotModified {
+			c.followPages(ctx, s, &list, &rep)
+			links = len(list.Links)
+			rep.Links = links
+			c.newNotices(ctx, s, list.Links, &rep)
+		}
+		c.recheck(ctx, s, list.Links, &rep)
+	}
+	next := c.nextCheck(s, 0, 0)
+	if _, err := c.DB.RecordCrawl(ctx, s.ID, store.CrawlResult{OK: true, ETag: res.ETag, LastModified: res.LastModified,
+		LinksFound: links, Warning: strings.Join(rep.Warnings, "; "), NextCheckAt: next,
+		FailureAlert: c.Config.FailureAlert, EmptyIsSuspect: kind == "list" && links >= 0}); err != nil {
+		log.Error("record crawl failed", "err", err)
+	}
+	log.Info("source checked", "kind", kind, "links", rep.Links, "new", rep.NoticesNew, "changed", rep.NoticesChanged,
+		"gone", rep.NoticesGone, "windows_added", rep.WindowsAdded, "not_modified", rep.NotModified)
+	return rep
+}
+
+// DetectKind tells a list page from a notice: many dated notice links make
+// a list; a long article body makes a notice.
+func DetectKind(pageURL, page string, list ListPage) string {
+	dated, linkText := 0, 0
+	for _, l := range list.Links {
+		if l.Published != "" {
+			dated++
+		}
+		linkText += utf8.RuneCountInString(l.Title)
+	}
+	if len(list.Links) >= 8 && dated >= 3 || len(list.Links) >= 15 {
+		return "list"
+	}
+	art := ReadArticle(pageURL, page)
+	artText := utf8.RuneCountInString(art.Text)
+	// A short column: links are most of what the page says.
+	if dated >= 2 && (2*linkText >= artText || linkShare(page) >= 0.5) {
+		return "list"
+	}
+	if artText >= 150 {
+		return "notice"
+	}
+	if len(list.Links) >= 3 {
+		return "list"
+	}
+	return "notice"
+}
+
+// followPages reads the column's further pages, up to MaxPages in all.
+func (c *Crawler) followPages(ctx context.Context, s store.Source, list *ListPage, rep *SourceReport) {
+	maxPages := s.MaxPages
+	if maxPages <= 0 {
+		maxPages = c.Config.MaxPages
+	}
+	seen := map[string]bool{s.URL: true}
+	for _, l := range list.Links {
+		seen[l.URL] = true
+	}
+	next := list.Next
+	for page := 2; page <= maxPages && len(next) > 0; page++ {
+		u := next[0]
+		if seen[u] {
+			break
+		}
+		seen[u] = true
+		res, err := c.Fetcher.Fetch(ctx, Request{URL: u, AllowHosts: s.AllowHosts})
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("page %d: %v", page, err))
+			break
+		}
+		text, _ := pagetext.Decode(res.Body, res.ContentType)
+		more := Discover(res.URL, text, s.LinksSelector, s.AllowHosts)
+		for _, l := range more.Links {
+			if !seen[l.URL] {
+				seen[l.URL] = true
+				list.Links = append(list.Links, l)
+			}
+		}
+		next = more.Next
+	}
+}
+
+// newNotices fetches the notices the list shows that are not stored yet.
+func (c *Crawler) newNotices(ctx context.Context, s store.Source, links []Link, rep *SourceReport) {
+	fetched := 0
+	for _, l := range links {
+		if ctx.Err() != nil {
+			return
+		}
+		if _, err := c.DB.NoticeByURL(ctx, l.URL); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			rep.Warnings = append(rep.Warnings, err.Error())
+			continue
+		}
+		if fetched >= c.Config.MaxNoticesPerRun {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d new notices left for the next run", len(links)-fetched))
+			return
+		}
+		fetched++
+		res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, AllowHosts: s.AllowHosts})
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, err.Error())
+			continue
+		}
+		c.processNotice(ctx, s, l, res, rep)
+	}
+}
+
+// recheck fetches known notices again (conditional GET): an edited notice
+// is read again, a vanished one marked gone.
+func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, rep *SourceReport) {
+	today := c.Now().In(c.Location).Format("2006-01-02")
+	ns, err := c.DB.NoticesToRecheck(ctx, s.ID, today, c.Now().Add(-30*24*time.Hour), c.Config.MaxNoticesPerRun)
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, err.Error())
+		return
+	}
+	justRead := map[string]bool{}
+	for _, l := range listed {
+		justRead[l.URL] = true
+	}
+	for _, n := range ns {
+		if ctx.Err() != nil {
+			return
+		}
+		if n.URL == s.URL && rep.Kind == "notice" {
+			continue // the source page itself was just read
+		}
+		st, _ := c.DB.NoticeFetchStateOf(ctx, n.ID)
+		if !n.LastSeenAt.IsZero() && c.Now().Sub(n.LastSeenAt) < time.Minute && justRead[n.URL] {
+			continue // read a moment ago in this run
+		}
+		res, err := c.Fetcher.Fetch(ctx, Request{URL: n.URL, ETag: st.ETag, LastModified: st.LastModified, AllowHosts: s.AllowHosts})
+		var fe *FetchError
+		switch {
+		case errors.As(err, &fe) && fe.Gone():
+			if n.Status != "gone" {
+				if err := c.DB.SetNoticeStatus(ctx, n.ID, "gone"); err == nil {
+					rep.NoticesGone++
+				}
+			}
+		case err != nil:
+			rep.Warnings = append(rep.Warnings, err.Error())
+		case res.NotModified:
+			c.DB.MarkSeen(ctx, n.ID)
+		default:
+			c.processNotice(ctx, s, Link{URL: n.URL, Title: n.Title, Published: n.Published}, res, rep)
+		}
+	}
+}
+
+// noticeText reads a fetched notice: the article of an HTML page (with its
+// attachments), or a document linked directly.
+func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *Response) (title, text string, atts []store.Attachment) {
+	if pagetext.IsPDF(res.Body) || pagetext.IsDOCX(res.Body) || pagetext.IsDOC(res.Body) {
+		t, _, err := pagetext.DocumentText(ctx, res.Body, res.ContentType)
+		if err != nil {
+			atts = append(atts, store.Attachment{URL: res.URL, Title: l.Title, Status: "skipped: " + err.Error()})
+		}
+		return l.Title, t, atts
+	}
+	page, _ := pagetext.Decode(res.Body, res.ContentType)
+	art := ReadArticle(res.URL, page)
+	title = art.Title
+	if l.Title != "" && (title == "" || utf8.RuneCountInString(l.Title) > utf8.RuneCountInString(title) && strings.Contains(l.Title, "通知")) {
+		title = l.Title
+	}
+	var b strings.Builder
+	b.WriteString(title)
+	b.WriteString("\n")
+	b.WriteString(art.Text)
+	maxAtt := c.Config.MaxAttachments
+	if maxAtt <= 0 {
+		maxAtt = 5
+	}
+	for i, a := range art.Attachments {
+		if i >= maxAtt {
+			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: more attachments than fetch allows"})
+			continue
+		}
+		ares, err := c.Fetcher.Fetch(ctx, Request{URL: a.URL, AllowHosts: s.AllowHosts})
+		if err != nil {
+			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: " + err.Error()})
+			continue
+		}
+		if !(pagetext.IsPDF(ares.Body) || pagetext.IsDOCX(ares.Body) || pagetext.IsDOC(ares.Body)) {
+			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: not a PDF, DOCX or DOC document"})
+			continue
+		}
+		t, _, err := pagetext.DocumentText(ctx, ares.Body, ares.ContentType)
+		if err != nil {
+			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: " + err.Error()})
+			continue
+		}
+		atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "read"})
+		b.WriteString("\n\n附件：")
+		b.WriteString(a.Title)
+		b.WriteString("\n")
+		b.WriteString(t)
+	}
+	return title, b.String(), atts
+}
+
+// processNotice reads a fetched notice and stores it with its windows.
+func (c *Crawler) processNotice(ctx context.Context, s store.Source, l Link, res *Response, rep *SourceReport) {
+	title, text, atts := c.noticeText(ctx, s, l, res)
+	if res.Truncated {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s cut at %d bytes", l.URL, len(res.Body)))
+	}
+	noticeURL := l.URL
+	if canon, ok := CanonicalURL(noticeURL); ok {
+		noticeURL = canon
+	}
+	old, err := c.DB.NoticeByURL(ctx, noticeURL)
+	exists := err == nil
+	hash := ContentHash(text)
+	if exists && old.ContentHash == hash && old.Status == "active" {
+		c.DB.MarkSeen(ctx, old.ID)
+		c.DB.SetNoticeFetchState(ctx, old.ID, store.NoticeFetchState{ETag: res.ETag, LastModified: res.LastModified, Attachments: atts})
+		return
+	}
+	ex := readNotice(text, title, l.Published)
+	host, hostPort := "", ""
+	if u, err := url.Parse(noticeURL); err == nil {
+		host, hostPort = u.Hostname(), u.Host
+	}
+	issuer := ex.Issuer
+	if issuer == "" {
+		issuer = s.Issuer
+	}
+	region := s.Region
+	if region == "" {
+		region = Region(issuer, title, host)
+	}
+	n := store.Notice{URL: noticeURL, SourceID: s.ID, Title: title, Issuer: issuer, DocNumber: ex.DocNumber, Region: region,
+		Published: ex.Published, Text: text, ContentHash: hash, Status: "active"}
+	windows := StoreWindows(ex.Windows)
+
+	// A notice that extends an earlier one moves that notice's window.
+	if target, ok := c.extensionTarget(ctx, noticeURL, hostPort, title, text); ok && len(ex.Windows) > 0 {
+		n.ExtendsNoticeID = target.ID
+		moved := c.applyExtension(ctx, target, ex.Windows, noticeURL)
+		rep.Extended += moved
+		if moved > 0 {
+			windows = nil // the deadline lives on the original window
+		}
+	}
+	r, err := c.DB.SaveNotice(ctx, n, windows, "crawl")
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, err.Error())
+		return
+	}
+	c.DB.SetNoticeFetchState(ctx, r.NoticeID, store.NoticeFetchState{ETag: res.ETag, LastModified: res.LastModified, Attachments: atts})
+	if r.NewNotice {
+		rep.NoticesNew++
+	} else if r.NoticeChanged {
+		rep.NoticesChanged++
+	}
+	rep.WindowsAdded += r.WindowsAdded
+	rep.WindowsChanged += r.WindowsChanged
+}
+
+// readNotice extracts a notice; the date beside its link on the list page
+// is the reference only when the page itself carries no date.
+func readNotice(text, title, listDate string) extract.Result {
+	ex := extract.Extract(text, extract.Options{Title: title})
+	if ex.Published == "" && listDate != "" {
+		if d, err := extract.ParseDate(listDate); err == nil {
+			ex = extract.Extract(text, extract.Options{Title: title, Published: d})
+		}
+	}
+	return ex
+}
+
+var extensionWords = []string{"延期", "延长", "推迟", "顺延", "调整"}
+
+// isExtension reports a notice that moves an earlier notice's deadline:
+// its title (or its opening) speaks of 延期 and of 申报 or a deadline.
+func isExtension(title, text string) bool {
+	head := title
+	if rs := []rune(text); len(rs) > 300 {
+		head += string(rs[:300])
+	} else {
+		head += text
+	}
+	hasWord := false
+	for _, w := range extensionWords {
+		if strings.Contains(title, w) || strings.Contains(head, w+"申报") || strings.Contains(head, w+"至") {
+			hasWord = true
+		}
+	}
+	return hasWord && (strings.Contains(head, "申报") || strings.Contains(head, "截止") || strings.Contains(head, "受理"))
+}
+
+// coreTitle strips a title down to what names the programme.
+func coreTitle(t string) string {
+	for _, w := range []string{"关于", "的通知", "通知", "的公告", "公告", "延期", "延长", "推迟", "顺延", "调整", "申报截止时间",
+		"截止时间", "申报时间", "的有关事项", "有关事项", "组织", "开展", "做好", "《", "》", "〈", "〉"} {
+		t = strings.ReplaceAll(t, w, "")
+	}
+	return t
+}
+
+// commonRun is the length in runes of the longest run a and b share.
+func commonRun(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 200 {
+		ra = ra[:200]
+	}
+	if len(rb) > 200 {
+		rb = rb[:200]
+	}
+	best := 0
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			if ra[i-1] == rb[j-1] {
+				cur[j] = prev[j-1] + 1
+				best = max(best, cur[j])
+			} else {
+				cur[j] = 0
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return best
+}
+
+// extensionTarget finds the earlier notice a 延期 notice extends: on the
+// same site, its programme named in the new notice's title or text.
+func (c *Crawler) extensionTarget(ctx context.Context, noticeURL, host, title, text string) (store.Notice, bool) {
+	if !isExtension(title, text) {
+		return store.Notice{}, false
+	}
+	cands, err := c.DB.NoticesOnHost(ctx, host, 500)
+	if err != nil {
+		return store.Notice{}, false
+	}
+	core := coreTitle(title)
+	var best store.Notice
+	bestScore := 0
+	for _, n := range cands {
+		if n.URL == noticeURL || isExtension(n.Title, "") {
+			continue
+		}
+		score := commonRun(coreTitle(n.Title), core)
+		if strings.Contains(text, coreTitle(n.Title)) && utf8.RuneCountInString(coreTitle(n.Title)) >= 6 {
+			score = max(score, utf8.RuneCountInString(coreTitle(n.Title)))
+		}
+		if score > bestScore {
+			best, bestScore = n, score
+		}
+	}
+	return best, bestScore >= 6
+}
+
+// applyExtension moves the earlier notice's window to the new closing
+// date: the window that closes last before it (the main application
+// window). It returns how many windows moved.
+func (c *Crawler) applyExtension(ctx context.Context, target store.Notice, ws []extract.Window, noticeURL string) int {
+	newClose, newTime := "", ""
+	for _, w := range ws {
+		if w.Closes > newClose {
+			newClose, newTime = w.Closes, w.ClosesTime
+		}
+	}
+	if newClose == "" {
+		return 0
+	}
+	old, err := c.DB.NoticeWindows(ctx, target.ID)
+	if err != nil {
+		return 0
+	}
+	var pick *store.Window
+	for i := range old {
+		w := &old[i]
+		if w.Status != "active" || w.Closes == "" || w.Closes > newClose {
+			continue
+		}
+		if pick == nil || w.Closes > pick.Closes {
+			pick = w
+		}
+	}
+	if pick == nil {
+		return 0
+	}
+	if err := c.DB.ExtendWindow(ctx, pick.ID, newClose, newTime, "延期: "+noticeURL); err != nil {
+		c.Logger.Error("extend window failed", "window_id", pick.ID, "err", err)
+		return 0
+	}
+	return 1
+}
+
+// linkShare is the part of a page's visible text that is link text.
+func linkShare(page string) float64 {
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		return 0
+	}
+	doc.Find("script, style, noscript, template").Remove()
+	body := doc.Find("body")
+	all := utf8.RuneCountInString(strings.Join(strings.Fields(body.Text()), ""))
+	links := utf8.RuneCountInString(strings.Join(strings.Fields(body.Find("a").Text()), ""))
+	if all == 0 {
+		return 0
+	}
+	return float64(links) / float64(all)
+}

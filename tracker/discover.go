@@ -1,0 +1,338 @@
+package tracker
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"github.com/grantwatch/grantwatch/tracker/extract"
+)
+
+// Link is a notice link found on a list page.
+type Link struct {
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Published string `json:"published,omitempty"` // the date printed beside the link
+}
+
+// ListPage is what a 通知公告 column page offers.
+type ListPage struct {
+	Links []Link
+	Next  []string // further pages of the column, in order
+}
+
+// navWords are link texts of site furniture, never notices.
+var navWords = []string{"首页", "上一页", "下一页", "尾页", "末页", "更多", "返回", "网站地图", "联系我们", "English",
+	"登录", "注册", "打印", "关闭", "收藏", "分享", "无障碍", "设为首页", "加入收藏", "站点地图", "上页", "下页"}
+
+// isNavText reports link texts that are navigation.
+func isNavText(t string) bool {
+	if utf8.RuneCountInString(t) < 5 {
+		return true
+	}
+	for _, w := range navWords {
+		if t == w || strings.HasPrefix(t, w) && utf8.RuneCountInString(t) < 8 {
+			return true
+		}
+	}
+	return false
+}
+
+// articlePath reports a URL path that looks like a page of its own rather
+// than a column, a file or a script.
+func articlePath(u *url.URL) bool {
+	p := strings.ToLower(u.Path)
+	switch path.Ext(p) {
+	case ".html", ".htm", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx", ".do", "":
+	default:
+		return false
+	}
+	return strings.ContainsAny(p, "0123456789") || u.RawQuery != ""
+}
+
+var listDateRE = regexp.MustCompile(`(20\d\d|19\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
+
+// dateNear finds the date printed beside a link: in its list item or table
+// row, outside the link text.
+func dateNear(a *goquery.Selection) string {
+	box := a.Closest("li, tr, dd, dl, p")
+	if box.Length() == 0 {
+		box = a.Parent()
+	}
+	if box.Find("a").Length() > 3 {
+		// The box is the whole list: look only at the link's siblings.
+		box = a.Parent()
+	}
+	text := box.Text()
+	text = strings.Replace(text, a.Text(), " ", 1)
+	m := listDateRE.FindStringSubmatch(text)
+	if m == nil {
+		return ""
+	}
+	d, err := extract.ParseDate(m[1] + "-" + pad2(m[2]) + "-" + pad2(m[3]))
+	if err != nil {
+		return ""
+	}
+	return d.String()
+}
+
+func pad2(s string) string {
+	if len(s) == 1 {
+		return "0" + s
+	}
+	return s
+}
+
+// Discover reads a list page: the notice links (absolute, canonical,
+// deduplicated, on allowed hosts), with their titles and dates, and the
+// links to the column's next pages. selector, when set, picks the notice
+// links instead of the heuristics.
+func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
+	var out ListPage
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		return out
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		return out
+	}
+	hosts := map[string]bool{strings.ToLower(base.Hostname()): true}
+	for _, h := range allowHosts {
+		hosts[strings.ToLower(h)] = true
+	}
+	resolve := func(href string) (*url.URL, bool) {
+		href = strings.TrimSpace(href)
+		lower := strings.ToLower(href)
+		if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(lower, "javascript:") ||
+			strings.HasPrefix(lower, "mailto:") || strings.HasPrefix(lower, "tel:") || strings.HasPrefix(lower, "data:") {
+			return nil, false
+		}
+		ref, err := url.Parse(href)
+		if err != nil {
+			return nil, false
+		}
+		u := base.ResolveReference(ref)
+		canon, ok := CanonicalURL(u.String())
+		if !ok {
+			return nil, false
+		}
+		u, _ = url.Parse(canon)
+		return u, hosts[strings.ToLower(u.Hostname())]
+	}
+	seen := map[string]bool{}
+	sel := "a[href]"
+	if selector != "" {
+		sel = selector
+	}
+	doc.Find("body " + sel).Each(func(_ int, a *goquery.Selection) {
+		if goquery.NodeName(a) != "a" {
+			a = a.Find("a[href]").First()
+		}
+		href, _ := a.Attr("href")
+		u, ok := resolve(href)
+		if !ok || seen[u.String()] || u.String() == canonicalOrEmpty(pageURL) {
+			return
+		}
+		text := strings.Join(strings.Fields(a.Text()), " ")
+		title, _ := a.Attr("title")
+		title = strings.Join(strings.Fields(title), " ")
+		// Prefer the title attribute when the text is cut short (…).
+		if title != "" && (text == "" || strings.HasSuffix(text, "...") || strings.HasSuffix(text, "…") ||
+			utf8.RuneCountInString(title) > utf8.RuneCountInString(text)) {
+			text = title
+		}
+		if selector == "" && (isNavText(text) || !articlePath(u) || !hasHan(text)) {
+			return
+		}
+		seen[u.String()] = true
+		out.Links = append(out.Links, Link{URL: u.String(), Title: text, Published: dateNear(a)})
+	})
+	out.Next = nextPages(doc, resolve, pageURL)
+	return out
+}
+
+func canonicalOrEmpty(u string) string {
+	c, _ := CanonicalURL(u)
+	return c
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x3400 && r <= 0x9FFF {
+			return true
+		}
+	}
+	return false
+}
+
+// nextPages finds the column's next page: a 下一页 link, or the CMS
+// pattern index.html → index_1.html when the page shows page numbers.
+func nextPages(doc *goquery.Document, resolve func(string) (*url.URL, bool), pageURL string) []string {
+	var out []string
+	doc.Find("a[href]").EachWithBreak(func(_ int, a *goquery.Selection) bool {
+		t := strings.TrimSpace(a.Text())
+		if t == "下一页" || t == "下页" || t == "后一页" || t == ">" || t == "›" || strings.EqualFold(t, "next") || t == "下一页>" || t == "下一页 >" {
+			href, _ := a.Attr("href")
+			if u, ok := resolve(href); ok && u.String() != canonicalOrEmpty(pageURL) {
+				out = append(out, u.String())
+				return false
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// Article is the readable part of a notice page.
+type Article struct {
+	Title       string
+	Text        string
+	Attachments []Link // 附件 links: documents to read with the notice
+}
+
+// bodySelectors are the article containers of the CMSs government sites
+// run (TRS, Hanweb, and common templates), most specific first.
+var bodySelectors = []string{
+	".TRS_Editor", ".trs_editor_view", "#zoom", ".zoom", "#UCAP-CONTENT", "#fontzoom", ".Custom_UnionStyle",
+	".article-content", ".article_content", ".art_con", ".wzxq", ".xxgk_content", ".content_text", ".main-txt",
+	"#content", ".content", "article", ".article",
+}
+
+var docExt = map[string]bool{".doc": true, ".docx": true, ".pdf": true, ".wps": true, ".xls": true, ".xlsx": true, ".zip": true, ".rar": true, ".txt": true}
+
+// ReadArticle takes the title, body text and attachments of a notice page.
+func ReadArticle(pageURL, page string) Article {
+	var art Article
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		return art
+	}
+	doc.Find("script, style, noscript, template, iframe, svg").Remove()
+	var body *goquery.Selection
+	for _, s := range bodySelectors {
+		if sel := doc.Find(s).First(); sel.Length() > 0 && utf8.RuneCountInString(strings.TrimSpace(sel.Text())) >= 20 {
+			body = sel
+			break
+		}
+	}
+	if body == nil {
+		body = largestBlock(doc)
+	}
+	art.Text = nodeText(body)
+	art.Title = pageTitle(doc, body)
+
+	base, _ := url.Parse(pageURL)
+	seen := map[string]bool{}
+	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		if base == nil || href == "" || strings.HasPrefix(strings.ToLower(strings.TrimSpace(href)), "javascript:") {
+			return
+		}
+		ref, err := url.Parse(strings.TrimSpace(href))
+		if err != nil {
+			return
+		}
+		u := base.ResolveReference(ref)
+		canon, ok := CanonicalURL(u.String())
+		if !ok || seen[canon] {
+			return
+		}
+		text := strings.TrimSpace(a.Text())
+		ext := strings.ToLower(path.Ext(u.Path))
+		near := strings.Contains(a.Parent().Text(), "附件")
+		if docExt[ext] || near && (strings.Contains(text, "附件") || docExt[strings.ToLower(path.Ext(text))]) {
+			seen[canon] = true
+			art.Attachments = append(art.Attachments, Link{URL: canon, Title: text})
+		}
+	})
+	return art
+}
+
+// largestBlock picks the element with the most text of its own: long text
+// that is not link text (menus and lists are mostly links).
+func largestBlock(doc *goquery.Document) *goquery.Selection {
+	best, bestScore := doc.Find("body"), -1
+	doc.Find("div, td, section, article, main").Each(func(_ int, s *goquery.Selection) {
+		all := utf8.RuneCountInString(strings.Join(strings.Fields(s.Text()), ""))
+		links := utf8.RuneCountInString(strings.Join(strings.Fields(s.Find("a").Text()), ""))
+		score := all - 3*links
+		// Prefer the inner block when a wrapper adds little.
+		if score > bestScore || score == bestScore && best.Find("*").Length() > s.Find("*").Length() {
+			best, bestScore = s, score
+		}
+	})
+	if best.Length() == 0 {
+		return doc.Selection
+	}
+	return best
+}
+
+func pageTitle(doc *goquery.Document, body *goquery.Selection) string {
+	for _, s := range []string{"h1", ".title", "h2", "h3"} {
+		if t := strings.Join(strings.Fields(doc.Find(s).First().Text()), " "); utf8.RuneCountInString(t) >= 6 {
+			return t
+		}
+	}
+	for _, s := range []string{`meta[name="ArticleTitle"]`, `meta[property="og:title"]`} {
+		if t, ok := doc.Find(s).Attr("content"); ok && strings.TrimSpace(t) != "" {
+			return strings.TrimSpace(t)
+		}
+	}
+	t := strings.Join(strings.Fields(doc.Find("title").First().Text()), " ")
+	// Drop the site name: "关于……的通知 - 某某省科技厅" or "_某某网".
+	for _, sep := range []string{" - ", "_", " | ", "--"} {
+		if i := strings.Index(t, sep); i > 0 {
+			t = t[:i]
+		}
+	}
+	return strings.TrimSpace(t)
+}
+
+// nodeText is the visible text of a selection, one line per block.
+func nodeText(s *goquery.Selection) string {
+	var b strings.Builder
+	for _, n := range s.Nodes {
+		writeNode(&b, n)
+	}
+	var out []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+var blockTags = map[string]bool{"p": true, "div": true, "br": true, "li": true, "tr": true, "table": true, "h1": true, "h2": true,
+	"h3": true, "h4": true, "h5": true, "h6": true, "section": true, "article": true, "ul": true, "ol": true, "dd": true,
+	"dt": true, "blockquote": true, "pre": true, "hr": true, "center": true}
+
+func writeNode(b *strings.Builder, n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		b.WriteString(strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(n.Data))
+		return
+	case html.ElementNode:
+		switch n.Data {
+		case "script", "style", "noscript", "template", "iframe", "svg", "head":
+			return
+		case "td", "th":
+			b.WriteByte(' ')
+		}
+		if blockTags[n.Data] {
+			b.WriteByte('\n')
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		writeNode(b, c)
+	}
+	if n.Type == html.ElementNode && blockTags[n.Data] {
+		b.WriteByte('\n')
+	}
+}

@@ -1,0 +1,391 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// FetchConfig is how the one shared client behaves (config [fetch]).
+type FetchConfig struct {
+	UserAgent          string
+	Timeout            time.Duration // whole request, body included
+	DialTimeout        time.Duration
+	HeaderTimeout      time.Duration
+	PerHostDelay       time.Duration // least time between two requests to one host
+	PerHostConcurrency int
+	MaxBodyBytes       int64
+	MaxRedirects       int
+	AllowPrivate       []string // hosts, IPs or CIDRs that may be loopback/private/link-local
+	RespectRobots      bool
+}
+
+// Fetcher fetches pages politely: robots.txt, a per-host pace and
+// concurrency, conditional GET, a body cap, redirects kept on the host, and
+// no connection to loopback, private or link-local addresses unless
+// allowed. It is safe for concurrent use.
+type Fetcher struct {
+	cfg     FetchConfig
+	client  *http.Client
+	allowIP []netip.Prefix
+	allowHN map[string]bool
+
+	mu     sync.Mutex
+	hosts  map[string]*hostState
+	robots map[string]*robotsEntry
+}
+
+type hostState struct {
+	sem  chan struct{}
+	mu   sync.Mutex
+	next time.Time // earliest start of the next request
+	// delay is the pace: the configured one, or robots.txt's Crawl-delay
+	// when longer.
+	delay time.Duration
+	// holdUntil is set by a Retry-After: until then, requests to the host
+	// fail at once (and their sources are rescheduled) rather than wait.
+	holdUntil time.Time
+}
+
+// FetchError says why a fetch failed and whether trying again later may help.
+type FetchError struct {
+	URL        string
+	Kind       string // network, timeout, status, robots, blocked, redirect, antibot, held
+	Status     int
+	RetryAfter time.Duration // from a 429/503 Retry-After header
+	Err        error
+}
+
+func (e *FetchError) Error() string {
+	msg := e.Kind
+	if e.Status != 0 {
+		msg = fmt.Sprintf("%s %d", msg, e.Status)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return fmt.Sprintf("fetch %s: %s", e.URL, msg)
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// Gone reports a page that no longer exists (404, 410).
+func (e *FetchError) Gone() bool { return e.Kind == "status" && (e.Status == 404 || e.Status == 410) }
+
+// Response is a fetched page.
+type Response struct {
+	URL          string // after redirects
+	Status       int
+	ContentType  string
+	Body         []byte
+	Truncated    bool // the body was cut at MaxBodyBytes
+	NotModified  bool // 304: Body is empty, the stored copy stands
+	ETag         string
+	LastModified string
+}
+
+// Request is one page to fetch.
+type Request struct {
+	URL          string
+	ETag         string
+	LastModified string
+	// AllowHosts are hosts besides the URL's own that redirects may reach.
+	AllowHosts []string
+}
+
+var errBlockedAddress = errors.New("address is loopback, private or link-local (see fetch.allow_private)")
+
+// NewFetcher builds a fetcher; cfg must be valid (config.Validate).
+func NewFetcher(cfg FetchConfig) *Fetcher {
+	f := &Fetcher{cfg: cfg, allowHN: map[string]bool{}, hosts: map[string]*hostState{}, robots: map[string]*robotsEntry{}}
+	for _, a := range cfg.AllowPrivate {
+		a = strings.TrimSpace(a)
+		if p, err := netip.ParsePrefix(a); err == nil {
+			f.allowIP = append(f.allowIP, p.Masked())
+		} else if ip, err := netip.ParseAddr(a); err == nil {
+			f.allowIP = append(f.allowIP, netip.PrefixFrom(ip, ip.BitLen()))
+		} else if a != "" {
+			f.allowHN[strings.ToLower(a)] = true
+		}
+	}
+	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
+	transport := &http.Transport{
+		Proxy:                 nil, // a proxy would hide the address the SSRF guard checks
+		DialContext:           f.dialContext(dialer),
+		TLSHandshakeTimeout:   cfg.DialTimeout,
+		ResponseHeaderTimeout: cfg.HeaderTimeout,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   max(2, cfg.PerHostConcurrency),
+		IdleConnTimeout:       30 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	f.client = &http.Client{Transport: transport, Timeout: cfg.Timeout}
+	return f
+}
+
+// dialContext refuses blocked addresses at dial time, after DNS: a name
+// that resolves to 127.0.0.1 or 169.254.169.254 is caught however it was
+// spelt, and a redirect cannot get around it.
+func (f *Fetcher) dialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		byName := f.allowHN[strings.ToLower(host)]
+		dd := *d
+		dd.Control = func(network, address string, _ syscall.RawConn) error {
+			if byName {
+				return nil
+			}
+			h, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(h)
+			if err != nil {
+				return fmt.Errorf("dial %s: %w", address, err)
+			}
+			if !f.ipAllowed(ip.Unmap()) {
+				return fmt.Errorf("dial %s: %w", address, errBlockedAddress)
+			}
+			return nil
+		}
+		return dd.DialContext(ctx, network, addr)
+	}
+}
+
+func (f *Fetcher) ipAllowed(ip netip.Addr) bool {
+	if !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || isSharedOrReserved(ip)) {
+		return true
+	}
+	for _, p := range f.allowIP {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSharedOrReserved covers ranges that are neither private nor public:
+// carrier-grade NAT (100.64/10) and 0/8.
+func isSharedOrReserved(ip netip.Addr) bool {
+	return netip.MustParsePrefix("100.64.0.0/10").Contains(ip) || netip.MustParsePrefix("0.0.0.0/8").Contains(ip)
+}
+
+func (f *Fetcher) host(h string) *hostState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	hs, ok := f.hosts[h]
+	if !ok {
+		hs = &hostState{sem: make(chan struct{}, max(1, f.cfg.PerHostConcurrency)), delay: f.cfg.PerHostDelay}
+		f.hosts[h] = hs
+	}
+	return hs
+}
+
+// acquire waits for a request slot on host h: its concurrency, then its
+// pace. release must be called when the request is done.
+func (f *Fetcher) acquire(ctx context.Context, h string) (release func(), err error) {
+	hs := f.host(h)
+	hs.mu.Lock()
+	if wait := time.Until(hs.holdUntil); wait > 0 {
+		hs.mu.Unlock()
+		return nil, &heldError{wait: wait}
+	}
+	hs.mu.Unlock()
+	select {
+	case hs.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	hs.mu.Lock()
+	now := time.Now()
+	start := hs.next
+	if start.Before(now) {
+		start = now
+	}
+	hs.next = start.Add(hs.delay)
+	hs.mu.Unlock()
+	if wait := time.Until(start); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			<-hs.sem
+			return nil, ctx.Err()
+		}
+	}
+	return func() { <-hs.sem }, nil
+}
+
+// holdOff keeps host h quiet for d (a Retry-After the server asked for).
+func (f *Fetcher) holdOff(h string, d time.Duration) {
+	hs := f.host(h)
+	hs.mu.Lock()
+	if until := time.Now().Add(d); until.After(hs.holdUntil) {
+		hs.holdUntil = until
+	}
+	hs.mu.Unlock()
+}
+
+// heldError: the host asked for quiet (Retry-After) and it is not over.
+type heldError struct{ wait time.Duration }
+
+func (e *heldError) Error() string {
+	return fmt.Sprintf("host asked to wait %s more (Retry-After)", e.wait.Round(time.Second))
+}
+
+// setDelay raises a host's pace to a robots.txt Crawl-delay.
+func (f *Fetcher) setDelay(h string, d time.Duration) {
+	hs := f.host(h)
+	hs.mu.Lock()
+	if d > hs.delay {
+		hs.delay = d
+	}
+	hs.mu.Unlock()
+}
+
+// hostKey is what politeness is counted by: scheme-less host and port.
+func hostKey(u *url.URL) string { return strings.ToLower(u.Host) }
+
+// Fetch gets one page.
+func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Response, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return nil, &FetchError{URL: req.URL, Kind: "blocked", Err: errors.New("only http(s) URLs are fetched")}
+	}
+	if f.cfg.RespectRobots {
+		if err := f.checkRobots(ctx, u); err != nil {
+			return nil, err
+		}
+	}
+	return f.get(ctx, u, req)
+}
+
+func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Response, error) {
+	key := hostKey(u)
+	release, err := f.acquire(ctx, key)
+	if err != nil {
+		var held *heldError
+		if errors.As(err, &held) {
+			return nil, &FetchError{URL: u.String(), Kind: "held", RetryAfter: held.wait, Err: err}
+		}
+		return nil, &FetchError{URL: u.String(), Kind: "network", Err: err}
+	}
+	defer release()
+
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, &FetchError{URL: u.String(), Kind: "blocked", Err: err}
+	}
+	hr.Header.Set("User-Agent", f.cfg.UserAgent)
+	hr.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,*/*;q=0.8")
+	hr.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	if req.ETag != "" {
+		hr.Header.Set("If-None-Match", req.ETag)
+	}
+	if req.LastModified != "" {
+		hr.Header.Set("If-Modified-Since", req.LastModified)
+	}
+	allowed := map[string]bool{strings.ToLower(u.Hostname()): true}
+	for _, h := range req.AllowHosts {
+		allowed[strings.ToLower(h)] = true
+	}
+	client := *f.client
+	client.CheckRedirect = func(next *http.Request, via []*http.Request) error {
+		if len(via) > f.cfg.MaxRedirects {
+			return fmt.Errorf("more than %d redirects", f.cfg.MaxRedirects)
+		}
+		if next.URL.Scheme != "http" && next.URL.Scheme != "https" {
+			return fmt.Errorf("redirect to %s: not http(s)", next.URL.Redacted())
+		}
+		if !allowed[strings.ToLower(next.URL.Hostname())] {
+			return fmt.Errorf("redirect to %s leaves the source's host", next.URL.Redacted())
+		}
+		return nil
+	}
+	resp, err := client.Do(hr)
+	if err != nil {
+		return nil, classifyError(u.String(), err)
+	}
+	defer resp.Body.Close()
+	out := &Response{URL: resp.Request.URL.String(), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		out.NotModified = true
+		return out, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		ra := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if ra > 0 {
+			f.holdOff(key, ra)
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &FetchError{URL: u.String(), Kind: "status", Status: resp.StatusCode, RetryAfter: ra}
+	case resp.StatusCode == 412 || resp.StatusCode == 403 && looksLikeChallenge(resp):
+		// Chinese government WAFs answer 412 with a JavaScript challenge;
+		// retrying hard only gets the address banned.
+		return nil, &FetchError{URL: u.String(), Kind: "antibot", Status: resp.StatusCode, Err: errors.New("blocked by anti-bot protection")}
+	case resp.StatusCode >= 400:
+		return nil, &FetchError{URL: u.String(), Kind: "status", Status: resp.StatusCode}
+	case resp.StatusCode >= 300:
+		return nil, &FetchError{URL: u.String(), Kind: "redirect", Status: resp.StatusCode, Err: errors.New("redirect without a usable Location")}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBodyBytes+1))
+	if err != nil {
+		return nil, classifyError(u.String(), err)
+	}
+	if int64(len(body)) > f.cfg.MaxBodyBytes {
+		body, out.Truncated = body[:f.cfg.MaxBodyBytes], true
+	}
+	out.Body = body
+	return out, nil
+}
+
+func looksLikeChallenge(resp *http.Response) bool {
+	return strings.Contains(strings.ToLower(resp.Header.Get("Server")), "waf") || resp.Header.Get("Set-Cookie") != ""
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date. It is
+// capped at a day: a server cannot park a source forever.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), 24*time.Hour)
+}
+
+func classifyError(u string, err error) error {
+	fe := &FetchError{URL: u, Kind: "network", Err: err}
+	var ne net.Error
+	switch {
+	case errors.Is(err, errBlockedAddress):
+		fe.Kind = "blocked"
+	case strings.Contains(err.Error(), "redirect"):
+		fe.Kind = "redirect"
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		fe.Kind = "timeout"
+	}
+	return fe
+}
