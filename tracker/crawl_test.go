@@ -340,8 +340,12 @@ func TestHostileResponses(t *testing.T) {
 	})
 	big := strings.Repeat("<p>各有关单位请于2019年9月20日前报送申报材料。</p>\n", 20<<20/70)
 	s.page("/big.html", "text/html; charset=utf-8", []byte(big))
-	s.handle("/loop.html", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop.html?x="+r.URL.Query().Get("x")+"1", http.StatusFound) })
-	s.handle("/offhost.html", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, other.url("/x.html"), http.StatusFound) })
+	s.handle("/loop.html", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop.html?x="+r.URL.Query().Get("x")+"1", http.StatusFound)
+	})
+	s.handle("/offhost.html", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.url("/x.html"), http.StatusFound)
+	})
 	s.handle("/metadata.html", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
 	})
@@ -482,4 +486,3 @@ func TestPerHostPaceAndRobotsDelay(t *testing.T) {
 		t.Errorf("robots.txt fetched %d times", s.hitCount("/robots.txt"))
 	}
 }
-
