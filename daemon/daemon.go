@@ -14,6 +14,7 @@ import (
 
 	"github.com/grantwatch/grantwatch/config"
 	"github.com/grantwatch/grantwatch/store"
+	"github.com/grantwatch/grantwatch/tracker"
 	"github.com/grantwatch/grantwatch/web"
 )
 
@@ -24,6 +25,7 @@ type Main struct {
 	Now    func() time.Time
 
 	DB       *store.DB
+	Crawler  *tracker.Crawler
 	listener net.Listener
 	server   *http.Server
 }
@@ -42,6 +44,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	m.Crawler = NewCrawler(m.Config, db, m.Logger, m.Now)
 	ln, err := net.Listen("tcp", m.Config.HTTP.Listen)
 	if err != nil {
 		db.Close()
@@ -68,6 +71,8 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
+	sched := m.startScheduler(ctx)
+	defer sched.stop()
 	m.Logger.Info("grantwatch serving", "addr", m.Addr(), "db", m.Config.DB)
 	select {
 	case err := <-errc:

@@ -5,11 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/grantwatch/grantwatch/config"
+	"github.com/grantwatch/grantwatch/store"
 )
 
 func TestRunServesAndStops(t *testing.T) {
@@ -69,5 +72,78 @@ func TestOpenFailsOnBusyPort(t *testing.T) {
 	if err := b.Open(context.Background()); err == nil {
 		b.Close()
 		t.Fatal("second daemon opened on a busy port")
+	}
+}
+
+func TestSchedulerCrawlsDueSourcesOnce(t *testing.T) {
+	var mu sync.Mutex
+	hits := 0
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><body><h1>关于组织申报2019年度重点研发计划的通知</h1><div class="TRS_Editor"><p>各有关单位：请于2019年9月20日前将申报材料报送至我厅。</p><p>某某省科学技术厅</p><p>2019年8月27日</p></div></body></html>`))
+	}))
+	defer site.Close()
+	cfg := config.Default()
+	cfg.DB = filepath.Join(t.TempDir(), "gw.db")
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Fetch.AllowPrivate = []string{"127.0.0.1"}
+	cfg.Fetch.PerHostDelay = 0
+	run := func(until func(*store.DB) bool) {
+		m := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := m.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- m.Run(ctx) }()
+		deadline := time.Now().Add(10 * time.Second)
+		for !until(m.DB) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+	}
+	// First start: the new source is due and crawled.
+	db, err := store.Open(context.Background(), cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddSource(context.Background(), store.Source{URL: site.URL + "/n/1.html", Kind: "notice"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	run(func(db *store.DB) bool {
+		ws, _ := db.Windows(context.Background(), store.WindowFilter{})
+		return len(ws) == 1
+	})
+	db, _ = store.Open(context.Background(), cfg.DB)
+	ws, _ := db.Windows(context.Background(), store.WindowFilter{})
+	srcs, _ := db.Sources(context.Background())
+	db.Close()
+	if len(ws) != 1 || ws[0].Closes != "2019-09-20" {
+		t.Fatalf("windows after the first start: %+v", ws)
+	}
+	if srcs[0].NextCheckAt.Before(time.Now()) {
+		t.Fatalf("next check not planned: %v", srcs[0].NextCheckAt)
+	}
+	mu.Lock()
+	first := hits
+	mu.Unlock()
+	// A restart: the source is not due, so the site is left alone.
+	run(func(*store.DB) bool { time.Sleep(300 * time.Millisecond); return true })
+	mu.Lock()
+	defer mu.Unlock()
+	if hits != first {
+		t.Errorf("restart re-crawled: %d requests, then %d", first, hits)
 	}
 }

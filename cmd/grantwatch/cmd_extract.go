@@ -15,7 +15,7 @@ import (
 
 func init() {
 	register(command{name: "extract", args: "[--published YYYY-MM-DD] [--json] FILE...|-",
-		summary: "read notices (text or HTML, any charset) and print their windows",
+		summary: "read notices (text, HTML in any charset, PDF, DOCX) and print their windows",
 		flags:   extractCmd})
 }
 
@@ -44,20 +44,8 @@ const maxNoticeBytes = 64 << 20
 
 // noticeText turns a file's bytes into notice text, and a title when the
 // file is an HTML page. The evidence spans refer to this text.
-func noticeText(raw []byte) (text, title string, err error) {
-	switch {
-	case len(raw) >= 5 && string(raw[:5]) == "%PDF-":
-		return "", "", errors.New("PDF files are not read yet")
-	case len(raw) >= 4 && string(raw[:4]) == "PK\x03\x04":
-		return "", "", errors.New("DOCX files are not read yet")
-	}
-	if pagetext.IsHTML(raw) {
-		s, _ := pagetext.Decode(raw, "")
-		p := pagetext.HTMLText(s)
-		return p.Text, p.Title, nil
-	}
-	s, _ := pagetext.Decode(raw, "")
-	return s, "", nil
+func noticeText(ctx context.Context, raw []byte) (text, title string, err error) {
+	return pagetext.DocumentText(ctx, raw, "")
 }
 
 func extractCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -83,7 +71,7 @@ func extractCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 				failed = append(failed, name)
 				continue
 			}
-			text, title, err := noticeText(raw)
+			text, title, err := noticeText(ctx, raw)
 			if err != nil {
 				fmt.Fprintf(a.stderr, "grantwatch: extract %s: %v\n", name, err)
 				failed = append(failed, name)

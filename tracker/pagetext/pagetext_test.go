@@ -1,6 +1,11 @@
 package pagetext
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -113,5 +118,40 @@ func TestIsHTML(t *testing.T) {
 		if got := IsHTML([]byte(s)); got != want {
 			t.Errorf("IsHTML(%q) = %v", s, got)
 		}
+	}
+}
+
+func TestDOCXTextJoinsRuns(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f, _ := zw.Create("word/document.xml")
+	f.Write([]byte(`<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` +
+		`<w:p><w:r><w:t>请于</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>2019</w:t></w:r><w:r><w:t>年9月</w:t></w:r><w:proofErr/><w:r><w:t>20日前报送</w:t></w:r></w:p>` +
+		`<w:p><w:r><w:t>联系人：</w:t><w:tab/><w:t>张三</w:t></w:r></w:p></w:body></w:document>`))
+	zw.Close()
+	b := buf.Bytes()
+	if !IsDOCX(b) {
+		t.Fatal("not sniffed as DOCX")
+	}
+	got, err := DOCXText(b)
+	if err != nil || got != "请于2019年9月20日前报送\n联系人：\t张三" {
+		t.Errorf("DOCXText = %q, %v", got, err)
+	}
+	if _, err := DOCXText([]byte("PK\x03\x04 broken")); err == nil {
+		t.Error("broken zip read without error")
+	}
+}
+
+func TestDOCWithoutConverterIsSkippedClearly(t *testing.T) {
+	doc := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 512)...)
+	_, _, err := DocumentText(context.Background(), doc, "")
+	_, errA := exec.LookPath("antiword")
+	_, errC := exec.LookPath("catdoc")
+	if errA != nil && errC != nil {
+		if !errors.Is(err, ErrNoConverter) || !strings.Contains(err.Error(), "antiword or catdoc") {
+			t.Errorf("without antiword/catdoc: %v", err)
+		}
+	} else if errors.Is(err, ErrNoConverter) {
+		t.Errorf("converter installed but reported missing: %v", err)
 	}
 }

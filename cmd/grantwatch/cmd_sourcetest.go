@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/grantwatch/grantwatch/tracker"
+	"github.com/grantwatch/grantwatch/tracker/extract"
+	"github.com/grantwatch/grantwatch/tracker/pagetext"
+)
+
+func init() {
+	register(command{name: "source test", args: "URL [--links-selector CSS] [--json]",
+		summary: "fetch a page now and show its notice links or windows; writes nothing",
+		flags:   sourceTest})
+}
+
+func sourceTest(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	selector := fs.String("links-selector", "", "CSS selector of the notice links")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	var allow listFlag
+	fs.Var(&allow, "allow-host", "another host notices may live on (repeatable)")
+	return func(ctx context.Context, args []string) error {
+		if len(args) != 1 {
+			return usagef("source test: want one URL, got %d arguments", len(args))
+		}
+		u, err := checkSourceURL(args[0])
+		if err != nil {
+			return err
+		}
+		c := a.newCrawler(nil)
+		res, err := c.Fetcher.Fetch(ctx, tracker.Request{URL: u, AllowHosts: allow})
+		if err != nil {
+			return err
+		}
+		page, charset := pagetext.Decode(res.Body, res.ContentType)
+		list := tracker.Discover(res.URL, page, *selector, allow)
+		kind := tracker.DetectKind(res.URL, page, list)
+		out := struct {
+			URL     string           `json:"url"`
+			Kind    string           `json:"kind"`
+			Charset string           `json:"charset"`
+			Links   []tracker.Link   `json:"links,omitempty"`
+			Next    []string         `json:"next_pages,omitempty"`
+			Title   string           `json:"title,omitempty"`
+			Windows []extract.Window `json:"windows,omitempty"`
+		}{URL: res.URL, Kind: kind, Charset: charset}
+		if kind == "list" {
+			out.Links, out.Next = list.Links, list.Next
+		} else {
+			art := tracker.ReadArticle(res.URL, page)
+			ex := extract.Extract(art.Title+"\n"+art.Text, extract.Options{Title: art.Title})
+			out.Title, out.Windows = ex.Title, ex.Windows
+			if out.Title == "" {
+				out.Title = art.Title
+			}
+		}
+		if *asJSON {
+			enc := json.NewEncoder(a.stdout)
+			enc.SetEscapeHTML(false)
+			return enc.Encode(out)
+		}
+		fmt.Fprintf(a.stdout, "%s: a %s page (%s, %d bytes)\n", out.URL, kind, charset, len(res.Body))
+		for _, l := range out.Links {
+			fmt.Fprintf(a.stdout, "  %-10s %s\n             %s\n", orDash(l.Published), l.Title, l.URL)
+		}
+		if len(out.Next) > 0 {
+			fmt.Fprintf(a.stdout, "  next page: %s\n", strings.Join(out.Next, " "))
+		}
+		if kind == "notice" {
+			fmt.Fprintf(a.stdout, "  title: %s\n", out.Title)
+			if len(out.Windows) == 0 {
+				fmt.Fprintln(a.stdout, "  no application window")
+			}
+			for _, w := range out.Windows {
+				fmt.Fprintf(a.stdout, "  %s → %s %s  %s\n      %s\n", orDash(w.Opens), orDash(w.Closes), w.ClosesTime, w.What, w.Evidence)
+			}
+		}
+		return nil
+	}
+}
