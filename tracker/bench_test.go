@@ -1,0 +1,143 @@
+package tracker
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grantwatch/grantwatch/store"
+)
+
+// BenchmarkCrawlPoliteness crawls 1,000 notice pages spread over 20
+// loopback hosts (127.0.0.1-20), each host limited to r requests a second.
+// The floor is 1000/(20r) seconds; the metric x_floor says how close the
+// crawl comes (the list page and robots.txt of each host are extra
+// requests, and count against us).
+func BenchmarkCrawlPoliteness(b *testing.B) {
+	const hosts, perHost, rate = 20, 50, 10.0
+	t := &testing.T{}
+	var sites []*site
+	for h := 1; h <= hosts; h++ {
+		s := newSite(t, fmt.Sprintf("127.0.0.%d", h))
+		var items []string
+		for i := 0; i < perHost; i++ {
+			items = append(items, fmt.Sprintf(`<li><a href="/n/%d.html">关于组织申报第%d批重点研发计划项目的通知</a><span>2019-08-27</span></li>`, i, i))
+		}
+		s.page("/list/", "text/html; charset=utf-8", []byte("<html><body><ul>"+strings.Join(items, "\n")+"</ul></body></html>"))
+		for i := 0; i < perHost; i++ {
+			s.page(fmt.Sprintf("/n/%d.html", i), "text/html; charset=utf-8", noticePage(
+				fmt.Sprintf("关于组织申报第%d批重点研发计划项目的通知", i), fmt.Sprintf("<p>请于2019年9月%d日前报送申报材料。</p>", 1+i%28)))
+		}
+		sites = append(sites, s)
+	}
+	defer func() {
+		for _, s := range sites {
+			s.srv.Close()
+		}
+	}()
+	fc := testFetchConfig()
+	fc.PerHostDelay = time.Duration(float64(time.Second) / rate)
+	fc.RespectRobots = true
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		now := &clock{t: t0}
+		db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "gw.db"), store.WithClock(now.Now))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := &Crawler{DB: db, Fetcher: NewFetcher(fc), Logger: discardLogger(), Now: now.Now, Location: time.UTC,
+			Config: CrawlConfig{Schedule: "@every 6h", MaxPages: 1, MaxNoticesPerRun: 1000, FailureAlert: 3,
+				RetryBackoff: time.Minute, RetryBackoffMax: time.Hour, Workers: hosts}}
+		var srcs []store.Source
+		for _, s := range sites {
+			src, err := db.AddSource(context.Background(), store.Source{URL: s.url("/list/"), Kind: "list"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			srcs = append(srcs, src)
+		}
+		b.StartTimer()
+		start := time.Now()
+		rep := c.CrawlNow(context.Background(), srcs, nil)
+		elapsed := time.Since(start)
+		b.StopTimer()
+		news := 0
+		for _, r := range rep.Sources {
+			if r.Err != nil {
+				b.Fatalf("source failed: %v", r.Err)
+			}
+			news += r.NoticesNew
+		}
+		if news != hosts*perHost {
+			b.Fatalf("%d notices, want %d", news, hosts*perHost)
+		}
+		floor := time.Duration(float64(hosts*perHost) / (hosts * rate) * float64(time.Second))
+		b.ReportMetric(elapsed.Seconds(), "s_crawl")
+		b.ReportMetric(floor.Seconds(), "s_floor")
+		b.ReportMetric(elapsed.Seconds()/floor.Seconds(), "x_floor")
+		db.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkTenThousandSources loads 10,000 sources and checks them all
+// (against one loopback site answering 304), then reports the process's
+// peak resident memory.
+func BenchmarkTenThousandSources(b *testing.B) {
+	t := &testing.T{}
+	s := newSite(t)
+	defer s.srv.Close()
+	s.handle("/robots.txt", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	for i := 0; i < 10; i++ {
+		s.handle(fmt.Sprintf("/n%d/", i), func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotModified) })
+	}
+	fc := testFetchConfig()
+	fc.PerHostConcurrency = 8
+	for i := 0; i < b.N; i++ {
+		now := &clock{t: t0}
+		db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "gw.db"), store.WithClock(now.Now))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < 10000; j++ {
+			if _, err := db.AddSource(context.Background(), store.Source{URL: s.url(fmt.Sprintf("/n%d/?page=%d", j%10, j)), Kind: "list",
+				ETag: "x"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		c := &Crawler{DB: db, Fetcher: NewFetcher(fc), Logger: discardLogger(), Now: now.Now, Location: time.UTC,
+			Config: CrawlConfig{Schedule: "@every 6h", MaxPages: 1, MaxNoticesPerRun: 10, FailureAlert: 3,
+				RetryBackoff: time.Minute, RetryBackoffMax: time.Hour, Workers: 8}}
+		rep, err := c.CrawlDue(context.Background())
+		if err != nil || len(rep.Sources) != 10000 || len(rep.Failed()) != 0 {
+			b.Fatalf("crawl of 10,000: %v, %d sources, %d failed", err, len(rep.Sources), len(rep.Failed()))
+		}
+		b.ReportMetric(float64(peakRSS())/(1<<20), "MB_peak_rss")
+		db.Close()
+	}
+}
+
+// peakRSS reads the process's peak resident set (VmHWM) in bytes.
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
