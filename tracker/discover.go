@@ -1,7 +1,9 @@
 package tracker
 
 import (
+	"fmt"
 	"net/url"
+	"strconv"
 	"path"
 	"regexp"
 	"strings"
@@ -48,28 +50,28 @@ func isNavText(t string) bool {
 func articlePath(u *url.URL) bool {
 	p := strings.ToLower(u.Path)
 	switch path.Ext(p) {
-	case ".html", ".htm", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx", ".do", "":
-	default:
-		return false
+	case ".html", ".htm", ".shtml", ".jhtml":
+		// A page of its own, unless it is a column's index.
+		base := path.Base(p)
+		return !strings.HasPrefix(base, "index") && !strings.HasPrefix(base, "default") && !strings.HasPrefix(base, "list")
+	case ".jsp", ".php", ".asp", ".aspx", ".do", "":
+		return strings.ContainsAny(p, "0123456789") || u.RawQuery != ""
 	}
-	return strings.ContainsAny(p, "0123456789") || u.RawQuery != ""
+	return false
 }
 
 var listDateRE = regexp.MustCompile(`(20\d\d|19\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
 
 // dateNear finds the date printed beside a link: in its list item or table
-// row, outside the link text.
+// row when the link is alone there, otherwise in the siblings between it
+// and the next (or previous) link.
 func dateNear(a *goquery.Selection) string {
-	box := a.Closest("li, tr, dd, dl, p")
-	if box.Length() == 0 {
-		box = a.Parent()
+	var text string
+	if box := a.Closest("li, tr, dd, p"); box.Length() > 0 && box.Find("a").Length() == 1 {
+		text = strings.Replace(box.Text(), a.Text(), " ", 1)
+	} else {
+		text = siblingText(a)
 	}
-	if box.Find("a").Length() > 3 {
-		// The box is the whole list: look only at the link's siblings.
-		box = a.Parent()
-	}
-	text := box.Text()
-	text = strings.Replace(text, a.Text(), " ", 1)
 	m := listDateRE.FindStringSubmatch(text)
 	if m == nil {
 		return ""
@@ -79,6 +81,23 @@ func dateNear(a *goquery.Selection) string {
 		return ""
 	}
 	return d.String()
+}
+
+// siblingText is the text next to a link up to the neighbouring links.
+func siblingText(a *goquery.Selection) string {
+	var b strings.Builder
+	hasLink := func(n *html.Node) bool {
+		return n.Type == html.ElementNode && (n.Data == "a" || goquery.NewDocumentFromNode(n).Find("a").Length() > 0)
+	}
+	for n := a.Nodes[0].NextSibling; n != nil && !hasLink(n); n = n.NextSibling {
+		b.WriteString(goquery.NewDocumentFromNode(n).Text())
+		b.WriteByte(' ')
+	}
+	for n := a.Nodes[0].PrevSibling; n != nil && !hasLink(n); n = n.PrevSibling {
+		b.WriteString(goquery.NewDocumentFromNode(n).Text())
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
 
 func pad2(s string) string {
@@ -147,14 +166,49 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 			utf8.RuneCountInString(title) > utf8.RuneCountInString(text)) {
 			text = title
 		}
+		published := dateNear(a)
+		if published == "" {
+			// Some templates print the date inside the link:
+			// <a><span>标题</span><span>2019-08-27</span></a>.
+			if m := listDateRE.FindStringSubmatchIndex(text); m != nil && m[0] > 0 {
+				if d, err := extract.ParseDate(text[m[2]:m[3]] + "-" + pad2(text[m[4]:m[5]]) + "-" + pad2(text[m[6]:m[7]])); err == nil {
+					published = d.String()
+					text = strings.TrimSpace(strings.Trim(text[:m[0]]+text[m[1]:], " []【】()（）"))
+				}
+			}
+		}
 		if selector == "" && (isNavText(text) || !articlePath(u) || !hasHan(text)) {
 			return
 		}
 		seen[u.String()] = true
-		out.Links = append(out.Links, Link{URL: u.String(), Title: text, Published: dateNear(a)})
+		out.Links = append(out.Links, Link{URL: u.String(), Title: text, Published: published})
 	})
 	out.Next = nextPages(doc, resolve, pageURL)
+	if len(out.Next) == 0 {
+		out.Next = trsPages(page, base)
+	}
 	return out
+}
+
+var trsPageRE = regexp.MustCompile(`createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']`)
+
+// trsPages reads the pagination that TRS pages draw with a script,
+// createPageHTML(total, current, "index", "html"): page n+1 is index_n.html.
+func trsPages(page string, base *url.URL) []string {
+	m := trsPageRE.FindStringSubmatch(page)
+	if m == nil {
+		return nil
+	}
+	total, _ := strconv.Atoi(m[1])
+	cur, _ := strconv.Atoi(m[2])
+	if cur+1 >= total {
+		return nil
+	}
+	next, err := url.Parse(fmt.Sprintf("%s_%d.%s", m[3], cur+1, m[4]))
+	if err != nil {
+		return nil
+	}
+	return []string{base.ResolveReference(next).String()}
 }
 
 func canonicalOrEmpty(u string) string {

@@ -107,3 +107,28 @@ Disallow: /
 		t.Error("empty robots.txt disallows")
 	}
 }
+
+func TestDiscoverTemplates(t *testing.T) {
+	// Date inside the link, no digits in the paths, TRS script pagination.
+	page := `<html><body><div class="list">
+<a href="./notice-a.html"><span class="t">关于组织申报重点研发计划项目的通知</span><span class="d">2020-03-02</span></a>
+<a href="./notice-b.html"><span class="t">关于开展科技型中小企业评价工作的通知</span><span class="d">2020-02-28</span></a>
+<a href="./index.html">通知公告栏目首页的链接文字</a>
+</div><script>createPageHTML(5, 0, "index", "html");</script></body></html>`
+	got := Discover("http://kjt.example.gov.cn/tzgg/index.html", page, "", nil)
+	want := []Link{
+		{URL: "http://kjt.example.gov.cn/tzgg/notice-a.html", Title: "关于组织申报重点研发计划项目的通知", Published: "2020-03-02"},
+		{URL: "http://kjt.example.gov.cn/tzgg/notice-b.html", Title: "关于开展科技型中小企业评价工作的通知", Published: "2020-02-28"},
+	}
+	if !reflect.DeepEqual(got.Links, want) {
+		t.Errorf("links\n got %+v\nwant %+v", got.Links, want)
+	}
+	if !reflect.DeepEqual(got.Next, []string{"http://kjt.example.gov.cn/tzgg/index_1.html"}) {
+		t.Errorf("next %v", got.Next)
+	}
+	// The last page has no next.
+	last := strings.Replace(page, "createPageHTML(5, 0,", "createPageHTML(5, 4,", 1)
+	if got := Discover("http://kjt.example.gov.cn/tzgg/index_4.html", last, "", nil); len(got.Next) != 0 {
+		t.Errorf("last page next %v", got.Next)
+	}
+}
