@@ -3,9 +3,9 @@ package tracker
 import (
 	"fmt"
 	"net/url"
-	"strconv"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
