@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os/exec"
 	"reflect"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantwatch/grantwatch/internal/testdoc"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -56,9 +56,6 @@ func noticePage(title, body string, attachments ...[2]string) []byte {
 }
 
 func TestCrawlListSite(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatalf("pdftotext is needed for PDF attachments (apt-get install poppler-utils): %v", err)
-	}
 	now := &clock{t: t0}
 	c := testCrawler(t, testFetchConfig(), now)
 	s := newSite(t)
@@ -78,8 +75,8 @@ func TestCrawlListSite(t *testing.T) {
 		`<p>各有关单位：</p><p>具体安排见附件。</p>`, [2]string{"/files/2.docx", "附件1：评价工作安排.docx"}))
 	s.page("/files/2.docx", "application/octet-stream", docx(t, "评价工作安排", "企业网上填报截止时间为2019年10月15日。"))
 	s.page("/tzgg/3.html", "text/html", noticePage("关于征集2019年度产学研合作项目的通知",
-		`<p>各有关单位：</p><p>详见附件。</p>`, [2]string{"/files/3.pdf", "征集指南.pdf"}))
-	s.page("/files/3.pdf", "application/pdf", pdf("征集指南", "项目申报书请于2019年9月30日前提交至科技处。"))
+		`<p>各有关单位：</p><p>项目申报书请于2019年9月30日前提交至科技处。</p>`, [2]string{"/files/3.xls", "汇总表.xls"}))
+	s.page("/files/3.xls", "application/vnd.ms-excel", []byte("not a document we read"))
 	s.page("/private/9.html", "text/html", noticePage("内部", "<p>请于9月1日前报送。</p>"))
 
 	src := addSource(t, c, store.Source{URL: s.url("/tzgg/"), Name: "某某省科技厅通知公告"})
@@ -104,8 +101,12 @@ func TestCrawlListSite(t *testing.T) {
 	if strings.Contains(n1.Text, "2030") {
 		t.Errorf("script text read as notice text")
 	}
-	st, _ := c.DB.NoticeFetchStateOf(context.Background(), mustNotice(t, c, s.url("/tzgg/3.html")).ID)
+	st, _ := c.DB.NoticeFetchStateOf(context.Background(), mustNotice(t, c, s.url("/tzgg/2.html")).ID)
 	if len(st.Attachments) != 1 || st.Attachments[0].Status != "read" {
+		t.Errorf("attachments of notice 2: %+v", st.Attachments)
+	}
+	st, _ = c.DB.NoticeFetchStateOf(context.Background(), mustNotice(t, c, s.url("/tzgg/3.html")).ID)
+	if len(st.Attachments) != 1 || !strings.HasPrefix(st.Attachments[0].Status, "skipped: not a PDF, DOCX or DOC") {
 		t.Errorf("attachments of notice 3: %+v", st.Attachments)
 	}
 	srcAfter, _ := c.DB.Source(context.Background(), fmt.Sprint(src.ID))
@@ -130,6 +131,27 @@ func TestCrawlListSite(t *testing.T) {
 	}
 	if got2 := windowSet(t, c.DB); !reflect.DeepEqual(got2, want) {
 		t.Errorf("second run changed windows: %q", got2)
+	}
+}
+
+func TestPDFAttachment(t *testing.T) {
+	testdoc.RequireTool(t, "pdftotext", "apt-get install poppler-utils")
+	now := &clock{t: t0}
+	c := testCrawler(t, testFetchConfig(), now)
+	s := newSite(t)
+	s.page("/tzgg/3.html", "text/html", noticePage("关于征集2019年度产学研合作项目的通知",
+		`<p>各有关单位：</p><p>详见附件。</p>`, [2]string{"/files/3.pdf", "征集指南.pdf"}))
+	s.page("/files/3.pdf", "application/pdf", pdf("征集指南", "项目申报书请于2019年9月30日前提交至科技处。"))
+	src := addSource(t, c, store.Source{URL: s.url("/tzgg/3.html"), Kind: "notice"})
+	if r := c.CrawlNow(context.Background(), []store.Source{src}, nil).Sources[0]; r.Err != nil || r.WindowsAdded != 1 {
+		t.Fatalf("report %+v", r)
+	}
+	if got := windowSet(t, c.DB); !reflect.DeepEqual(got, []string{"3.html →2019-09-30 "}) {
+		t.Errorf("windows %q", got)
+	}
+	st, _ := c.DB.NoticeFetchStateOf(context.Background(), mustNotice(t, c, s.url("/tzgg/3.html")).ID)
+	if len(st.Attachments) != 1 || st.Attachments[0].Status != "read" {
+		t.Errorf("attachments %+v", st.Attachments)
 	}
 }
 

@@ -8,7 +8,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
+	"testing"
 	"unicode/utf16"
 )
 
@@ -83,4 +86,19 @@ func PDF(lines ...string) []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
+}
+
+// RequireTool makes a test depend on an external program. Without it the
+// test is skipped with a message saying how to get it, unless
+// GRANTWATCH_REQUIRE_TOOLS is set (as .ci/run does), where its absence
+// fails the test: CI never passes by skipping.
+func RequireTool(t testing.TB, name, install string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err == nil {
+		return
+	}
+	if os.Getenv("GRANTWATCH_REQUIRE_TOOLS") != "" {
+		t.Fatalf("%s is required (GRANTWATCH_REQUIRE_TOOLS is set) but not installed: %s", name, install)
+	}
+	t.Skipf("%s not installed, skipping (install with: %s; .ci/run does)", name, install)
 }
