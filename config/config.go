@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,11 +27,24 @@ type Config struct {
 	// AdminEmail receives alerts about failing sources.
 	AdminEmail string `toml:"admin_email"`
 
-	Log   Log   `toml:"log"`
-	Fetch Fetch `toml:"fetch"`
-	Crawl Crawl `toml:"crawl"`
-	SMTP  SMTP  `toml:"smtp"`
-	HTTP  HTTP  `toml:"http"`
+	Log    Log    `toml:"log"`
+	Fetch  Fetch  `toml:"fetch"`
+	Crawl  Crawl  `toml:"crawl"`
+	Notify Notify `toml:"notify"`
+	SMTP   SMTP   `toml:"smtp"`
+	HTTP   HTTP   `toml:"http"`
+}
+
+// Notify configures reminders, digests and alerts.
+type Notify struct {
+	Hour            int           `toml:"hour"`
+	LeadOpen        []string      `toml:"lead_open"`
+	LeadClose       []string      `toml:"lead_close"`
+	Rate            float64       `toml:"rate"`
+	RetryBackoff    time.Duration `toml:"retry_backoff"`
+	RetryBackoffMax time.Duration `toml:"retry_backoff_max"`
+	DigestWeekday   string        `toml:"digest_weekday"`
+	DigestDays      int           `toml:"digest_days"`
 }
 
 // Log configures log/slog output on stderr.
@@ -111,6 +125,16 @@ func Default() Config {
 			FailureAlert:     3,
 			RetryBackoff:     30 * time.Minute,
 			RetryBackoffMax:  24 * time.Hour,
+		},
+		Notify: Notify{
+			Hour:            9,
+			LeadOpen:        []string{"3d", "0d"},
+			LeadClose:       []string{"7d", "3d", "1d"},
+			Rate:            20,
+			RetryBackoff:    time.Minute,
+			RetryBackoffMax: 6 * time.Hour,
+			DigestWeekday:   "monday",
+			DigestDays:      14,
 		},
 		SMTP: SMTP{
 			Host:     "127.0.0.1",
@@ -222,6 +246,26 @@ func (c Config) Validate() error {
 	if c.Crawl.Jitter < 0 || c.Crawl.RetryBackoff < 0 || c.Crawl.RetryBackoffMax < c.Crawl.RetryBackoff {
 		return errors.New("crawl: jitter and retry_backoff must not be negative, and retry_backoff_max must be at least retry_backoff")
 	}
+	if c.Notify.Hour < 0 || c.Notify.Hour > 23 {
+		return fmt.Errorf("notify.hour: %d is not an hour of the day (0-23)", c.Notify.Hour)
+	}
+	for _, l := range append(append([]string{}, c.Notify.LeadOpen...), c.Notify.LeadClose...) {
+		if _, err := parseLead(l); err != nil {
+			return fmt.Errorf("notify.lead_open/lead_close: %w", err)
+		}
+	}
+	if c.Notify.Rate < 0 {
+		return fmt.Errorf("notify.rate: must not be negative, got %g", c.Notify.Rate)
+	}
+	if c.Notify.RetryBackoff <= 0 || c.Notify.RetryBackoffMax < c.Notify.RetryBackoff {
+		return errors.New("notify: retry_backoff must be positive and retry_backoff_max at least retry_backoff")
+	}
+	if _, ok := weekdays[strings.ToLower(c.Notify.DigestWeekday)]; !ok {
+		return fmt.Errorf("notify.digest_weekday: %q is not a day of the week", c.Notify.DigestWeekday)
+	}
+	if c.Notify.DigestDays < 1 || c.Notify.DigestDays > 90 {
+		return fmt.Errorf("notify.digest_days: %d is not between 1 and 90", c.Notify.DigestDays)
+	}
 	switch c.SMTP.TLS {
 	case "none", "starttls", "tls":
 	default:
@@ -279,4 +323,27 @@ func ParseAllow(s string) (netip.Prefix, error) {
 func decodeStrict(b []byte, c *Config) error {
 	_, err := toml.Decode(string(b), c)
 	return err
+}
+
+var weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
+	"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}
+
+// Weekday returns the configured digest day (validated by Parse).
+func (n Notify) Weekday() time.Weekday { return weekdays[strings.ToLower(n.DigestWeekday)] }
+
+// parseLead checks a lead time: whole days ("3d") or a Go duration ("12h").
+func parseLead(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 || n > 366 {
+			return 0, fmt.Errorf("lead time %q: want whole days from 0d to 366d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("lead time %q: want days (3d) or a duration (12h)", s)
+	}
+	return d, nil
 }

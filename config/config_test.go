@@ -83,3 +83,21 @@ func TestLoadMissingFileNamesIt(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestNotifyValidation(t *testing.T) {
+	for in, culprit := range map[string]string{
+		"[notify]\nhour = 24\n":                  "notify.hour",
+		"[notify]\nlead_close = [\"3 days\"]\n":  "3 days",
+		"[notify]\ndigest_weekday = \"someday\"": "digest_weekday",
+		"[notify]\nrate = -1\n":                  "notify.rate",
+		"[notify]\ndigest_days = 0\n":            "digest_days",
+	} {
+		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), culprit) {
+			t.Errorf("%q: err %v, want one naming %s", in, err, culprit)
+		}
+	}
+	c, err := Parse([]byte("[notify]\ndigest_weekday = \"Friday\"\nlead_open = [\"12h\", \"0d\"]\n"))
+	if err != nil || c.Notify.Weekday() != time.Friday {
+		t.Errorf("weekday: %v %v", c.Notify.Weekday(), err)
+	}
+}

@@ -1,0 +1,244 @@
+package notify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/grantwatch/grantwatch/store"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var (
+	htmlTmpl = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/*.html.tmpl"))
+	textTmpl = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/*.txt.tmpl"))
+)
+
+// oneLine makes a value safe for a header: no line breaks (which would
+// start a new header), no control characters.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7F || r == '\u2028' || r == '\u2029' }), " ")
+}
+
+var weekdayCN = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
+
+// dayText writes a date the way notices do: 2019年9月20日（星期五）.
+func (c Config) dayText(date string) string {
+	t, ok := c.localDay(date)
+	if !ok {
+		return date
+	}
+	return fmt.Sprintf("%d年%d月%d日（%s）", t.Year(), int(t.Month()), t.Day(), weekdayCN[t.Weekday()])
+}
+
+// daysLeft says how far a day is from now, in whole local days.
+func (c Config) daysLeft(date string, now time.Time) int {
+	t, ok := c.localDay(date)
+	if !ok {
+		return 0
+	}
+	n := now.In(c.Location)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, c.Location)
+	return int(t.Sub(today).Hours() / 24)
+}
+
+func daysLeftText(n int) string {
+	switch {
+	case n < 0:
+		return "已截止"
+	case n == 0:
+		return "今天截止"
+	case n == 1:
+		return "明天截止"
+	}
+	return fmt.Sprintf("还剩%d天", n)
+}
+
+func (c Config) links(s store.Subscriber) (feed, prefs, unsub string) {
+	base := strings.TrimRight(c.BaseURL, "/")
+	return base + "/feed/" + s.FeedToken + ".ics", base + "/preferences/" + s.UnsubscribeToken, base + "/unsubscribe/" + s.UnsubscribeToken
+}
+
+// reminderView is what the reminder and correction templates show.
+type reminderView struct {
+	Greeting, Headline, Color                string
+	Title, What, Opens, Closes, DaysLeft     string
+	Evidence, NoticeURL                      string
+	Changes                                  []string
+	FeedURL, PrefsURL, UnsubscribeURL, Label string
+}
+
+func greeting(s store.Subscriber) string {
+	if s.Name != "" {
+		return s.Name + "，您好："
+	}
+	return "您好："
+}
+
+// message is a rendered mail.
+type message struct {
+	To, ToName   string
+	Subject      string
+	Text, HTML   string
+	MessageID    string
+	Unsubscribe  string // one-click URL; "" for mail that is not to a subscriber
+	UnsubMailto  string
+	DeliveryID   int64
+	DeliveryKind string
+}
+
+// messageID is stable for a delivery: a resend of the same delivery (the
+// one gap SMTP leaves) carries the same Message-ID, which lets mail
+// clients fold the copies.
+func (c Config) messageID(d store.Delivery) string {
+	h := sha256.Sum256([]byte(d.DedupKey))
+	domain := "grantwatch.invalid"
+	if _, dom, ok := strings.Cut(c.From, "@"); ok && dom != "" {
+		domain = dom
+	}
+	return fmt.Sprintf("gw.%d.%s@%s", d.ID, hex.EncodeToString(h[:8]), domain)
+}
+
+func (c Config) whenLine(w store.Window) (opens, closes string) {
+	if w.Opens != "" {
+		opens = c.dayText(w.Opens)
+	}
+	if w.Closes != "" {
+		closes = c.dayText(w.Closes)
+		if w.ClosesTime != "" {
+			closes += " " + w.ClosesTime
+		}
+	}
+	return opens, closes
+}
+
+func shortTitle(t string, n int) string {
+	if utf8.RuneCountInString(t) <= n {
+		return t
+	}
+	return string([]rune(t)[:n]) + "…"
+}
+
+// renderReminder renders an opening or closing reminder, or a correction.
+func (c Config) renderReminder(d store.Delivery, s store.Subscriber, w store.WindowView, changes []store.WindowChange, now time.Time) (message, error) {
+	v := reminderView{Greeting: greeting(s), Title: w.Title, What: w.Label, Evidence: w.Evidence, NoticeURL: w.NoticeURL, Color: "#cf222e"}
+	v.FeedURL, v.PrefsURL, v.UnsubscribeURL = c.links(s)
+	v.Opens, v.Closes = c.whenLine(w.Window)
+	if w.Closes != "" {
+		v.DaysLeft = daysLeftText(c.daysLeft(w.Closes, now))
+	}
+	title := shortTitle(oneLine(w.Title), 40)
+	var subject string
+	switch d.Kind {
+	case "open":
+		n := c.daysLeft(w.Opens, now)
+		v.Color = "#1a7f37"
+		if n <= 0 {
+			v.Headline = "今天开始申报：" + w.Label
+			subject = fmt.Sprintf("【今日开始申报】%s（%s）", title, w.Label)
+		} else {
+			v.Headline = fmt.Sprintf("%d天后开始申报：%s", n, w.Label)
+			subject = fmt.Sprintf("【即将开始申报】%d天后：%s（%s）", n, title, w.Label)
+		}
+	case "close":
+		v.Headline = fmt.Sprintf("%s：%s", v.DaysLeft, w.Label)
+		subject = fmt.Sprintf("【申报截止提醒】%s：%s（%s）", v.DaysLeft, title, w.Label)
+	case "correction":
+		v.Color = "#9a6700"
+		for _, ch := range changes {
+			v.Changes = append(v.Changes, fmt.Sprintf("%s：截止 %s → %s", ch.ChangedAt.In(c.Location).Format("2006-01-02"),
+				orNone(ch.OldCloses), orNone(ch.NewCloses)))
+		}
+		v.Headline = "截止时间调整为" + v.Closes
+		subject = fmt.Sprintf("【截止时间调整】%s（%s）：截止时间调整为%s", title, w.Label, v.Closes)
+	default:
+		return message{}, fmt.Errorf("render delivery %d: kind %q is no reminder", d.ID, d.Kind)
+	}
+	var html, text bytes.Buffer
+	if err := htmlTmpl.ExecuteTemplate(&html, "reminder.html.tmpl", v); err != nil {
+		return message{}, fmt.Errorf("render delivery %d: %w", d.ID, err)
+	}
+	if err := textTmpl.ExecuteTemplate(&text, "reminder.txt.tmpl", v); err != nil {
+		return message{}, fmt.Errorf("render delivery %d: %w", d.ID, err)
+	}
+	return c.subscriberMessage(d, s, subject, text.String(), html.String(), v.UnsubscribeURL), nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "（无）"
+	}
+	return s
+}
+
+func (c Config) subscriberMessage(d store.Delivery, s store.Subscriber, subject, text, html, unsub string) message {
+	return message{To: s.Email, ToName: s.Name, Subject: subject, Text: text, HTML: html, MessageID: c.messageID(d),
+		Unsubscribe: unsub, UnsubMailto: "mailto:" + c.From + "?subject=" + url.QueryEscape("unsubscribe "+s.UnsubscribeToken),
+		DeliveryID: d.ID, DeliveryKind: d.Kind}
+}
+
+// renderAdmin renders an alert about a flagged source.
+func (c Config) renderAdmin(d store.Delivery, src store.Source) (message, error) {
+	var text bytes.Buffer
+	lastOK := "从未"
+	if !src.LastSuccessAt.IsZero() {
+		lastOK = src.LastSuccessAt.In(c.Location).Format("2006-01-02 15:04")
+	}
+	if err := textTmpl.ExecuteTemplate(&text, "admin.txt.tmpl", struct {
+		Source store.Source
+		LastOK string
+	}{src, lastOK}); err != nil {
+		return message{}, fmt.Errorf("render alert %d: %w", d.ID, err)
+	}
+	name := src.Name
+	if name == "" {
+		name = src.URL
+	}
+	return message{To: d.Recipient, Subject: "[grantwatch] 数据源异常：" + shortTitle(name, 60), Text: text.String(),
+		MessageID: c.messageID(d), DeliveryID: d.ID, DeliveryKind: d.Kind}, nil
+}
+
+// build turns a rendered message into a go-mail message. Every header
+// value goes through oneLine: a notice title holding CR/LF cannot add a
+// header. go-mail encodes Chinese subjects and names (RFC 2047) and folds
+// long header lines.
+func (c Config) build(m message, now time.Time) (*mail.Msg, error) {
+	msg := mail.NewMsg(mail.WithCharset(mail.CharsetUTF8), mail.WithEncoding(mail.EncodingB64))
+	if err := msg.FromFormat(oneLine(c.FromName), c.From); err != nil {
+		return nil, fmt.Errorf("from %q: %w", c.From, err)
+	}
+	if m.ToName != "" {
+		if err := msg.AddToFormat(oneLine(m.ToName), m.To); err != nil {
+			return nil, fmt.Errorf("to %q: %w", m.To, err)
+		}
+	} else if err := msg.To(m.To); err != nil {
+		return nil, fmt.Errorf("to %q: %w", m.To, err)
+	}
+	msg.Subject(oneLine(m.Subject))
+	msg.SetMessageIDWithValue(m.MessageID)
+	msg.SetDateWithValue(now.In(c.Location))
+	msg.SetUserAgent("grantwatch")
+	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
+	if m.Unsubscribe != "" {
+		// RFC 8058 one-click: an HTTPS URL taking a POST, and a mailto.
+		msg.SetGenHeaderPreformatted(mail.HeaderListUnsubscribe, fmt.Sprintf("<%s>, <%s>", oneLine(m.Unsubscribe), oneLine(m.UnsubMailto)))
+		msg.SetGenHeaderPreformatted(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
+	msg.SetBodyString(mail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
+	}
+	return msg, nil
+}

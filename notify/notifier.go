@@ -1,0 +1,278 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grantwatch/grantwatch/store"
+)
+
+// Notifier plans and sends: reminders before windows open and close,
+// corrections, digests and admin alerts, each exactly once as far as SMTP
+// allows.
+//
+// The pipeline, per delivery: claim it (pending → sending, in a
+// transaction), check it still makes sense, render, send, and only then
+// mark it sent. A temporary failure (4xx, no connection) puts it back with
+// a backoff; a permanent one (5xx) is recorded and not retried.
+//
+// The one gap SMTP leaves: if the process dies after the server accepted a
+// message and before it is marked sent, the next run sends that one mail
+// again (with the same Message-ID). Nothing else is ever sent twice.
+type Notifier struct {
+	DB     *store.DB
+	Config Config
+	Logger *slog.Logger
+	Mailer *Mailer
+}
+
+// staleClaim is how long a delivery may sit in "sending" before it is
+// taken to be left behind by a process that died.
+const staleClaim = 10 * time.Minute
+
+// RunResult counts what a run did.
+type RunResult struct {
+	PlanResult
+	Sent, Retried, Failed, Skipped, Cancelled int
+	Subjects                                  []string // of the mails sent, in order
+}
+
+// RunOnce plans, then sends everything due at now.
+func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (RunResult, error) {
+	var res RunResult
+	pr, err := n.Plan(ctx, now)
+	if err != nil {
+		return res, fmt.Errorf("plan: %w", err)
+	}
+	res.PlanResult = pr
+	for ctx.Err() == nil {
+		batch, err := n.DB.ClaimDue(ctx, now, staleClaim, 200)
+		if err != nil {
+			return res, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		latest := latestOfEach(batch)
+		for _, d := range batch {
+			if (d.Kind == "open" || d.Kind == "close") && latest[pairEvent(d)] != d.ID {
+				n.done(ctx, d, "skipped", "superseded: a later reminder of the same window was due", &res)
+				continue
+			}
+			n.deliver(ctx, d, now, &res)
+		}
+	}
+	return res, ctx.Err()
+}
+
+func pairEvent(d store.Delivery) string {
+	return fmt.Sprintf("%d/%d/%s/%s", d.SubscriberID, d.WindowID, d.Kind, d.EventDate)
+}
+
+// latestOfEach picks, for each subscriber, window and event, the reminder
+// that was due last: after downtime, one mail, not three.
+func latestOfEach(batch []store.Delivery) map[string]int64 {
+	best := map[string]store.Delivery{}
+	for _, d := range batch {
+		k := pairEvent(d)
+		if b, ok := best[k]; !ok || d.DueAt.After(b.DueAt) || d.DueAt.Equal(b.DueAt) && d.ID > b.ID {
+			best[k] = d
+		}
+	}
+	out := map[string]int64{}
+	for k, d := range best {
+		out[k] = d.ID
+	}
+	return out
+}
+
+func (n *Notifier) done(ctx context.Context, d store.Delivery, status, reason string, res *RunResult) {
+	if err := n.DB.MarkDone(ctx, d.ID, status, reason); err != nil {
+		n.Logger.Error("mark delivery failed", "delivery_id", d.ID, "err", err)
+		return
+	}
+	switch status {
+	case "skipped":
+		res.Skipped++
+	case "cancelled":
+		res.Cancelled++
+	case "failed":
+		res.Failed++
+	}
+	n.Logger.Info("delivery not sent", "delivery_id", d.ID, "kind", d.Kind, "status", status, "reason", reason)
+}
+
+// render checks that a delivery still makes sense and renders it. A
+// delivery that no longer makes sense is ended with the status returned.
+func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) (message, string, string, error) {
+	if d.Kind == "admin" {
+		src, err := n.DB.Source(ctx, strconv.FormatInt(d.SourceID, 10))
+		if err != nil {
+			return message{}, "cancelled", "the source was removed", nil
+		}
+		m, err := n.Config.renderAdmin(d, src)
+		return m, "", "", err
+	}
+	s, err := n.DB.Subscriber(ctx, strconv.FormatInt(d.SubscriberID, 10))
+	if errors.Is(err, store.ErrNotFound) || err == nil && s.Status != "active" {
+		return message{}, "cancelled", "the subscriber is no longer active", nil
+	}
+	if err != nil {
+		return message{}, "", "", err
+	}
+	if d.Kind == "digest" {
+		m, empty, err := n.renderDigest(ctx, d, s, now)
+		if err == nil && empty {
+			return message{}, "skipped", "nothing to report this period", nil
+		}
+		return m, "", "", err
+	}
+	w, err := n.DB.WindowByID(ctx, d.WindowID)
+	if err != nil {
+		return message{}, "cancelled", "the window was removed", nil
+	}
+	if w.Status != "active" {
+		return message{}, "cancelled", "the window was withdrawn", nil
+	}
+	open, close := eventKeys(w.Window)
+	switch d.Kind {
+	case "open", "close":
+		if d.Kind == "open" && d.EventDate != open || d.Kind == "close" && d.EventDate != close {
+			return message{}, "cancelled", "the window's dates changed", nil
+		}
+		var happened time.Time
+		if d.Kind == "open" {
+			day, _ := n.Config.localDay(w.Opens)
+			happened = day.AddDate(0, 0, 1)
+		} else {
+			happened, _ = n.Config.closeInstant(w.Window)
+		}
+		if !now.Before(happened) {
+			return message{}, "skipped", "what it announces has already happened", nil
+		}
+	case "correction":
+		if d.Revision != w.Revision {
+			return message{}, "cancelled", "superseded by a later correction", nil
+		}
+	}
+	changes, err := n.DB.WindowChanges(ctx, w.ID)
+	if err != nil {
+		return message{}, "", "", err
+	}
+	m, err := n.Config.renderReminder(d, s, w, changes, now)
+	return m, "", "", err
+}
+
+func (n *Notifier) deliver(ctx context.Context, d store.Delivery, now time.Time, res *RunResult) {
+	log := n.Logger.With("delivery_id", d.ID, "kind", d.Kind)
+	m, endStatus, reason, err := n.render(ctx, d, now)
+	if err != nil {
+		log.Error("render failed", "err", err)
+		n.retry(ctx, d, now, err.Error(), res)
+		return
+	}
+	if endStatus != "" {
+		n.done(ctx, d, endStatus, reason, res)
+		return
+	}
+	msg, err := n.Config.build(m, now)
+	if err != nil {
+		n.done(ctx, d, "failed", err.Error(), res)
+		return
+	}
+	err = n.Mailer.Send(ctx, msg)
+	var se *SendError
+	switch {
+	case err == nil:
+		if err := n.DB.MarkSent(ctx, d.ID, m.MessageID, now); err != nil {
+			log.Error("mark sent failed (the mail went out)", "err", err)
+			return
+		}
+		if d.Kind == "digest" {
+			n.DB.SetLastDigest(ctx, d.SubscriberID, now)
+		}
+		res.Sent++
+		res.Subjects = append(res.Subjects, m.Subject)
+		log.Info("mail sent", "to_id", d.SubscriberID, "message_id", m.MessageID)
+	case errors.As(err, &se) && !se.Temporary:
+		log.Warn("mail refused for good", "err", err)
+		n.done(ctx, d, "failed", err.Error(), res)
+	default:
+		log.Warn("mail not sent, will retry", "err", err)
+		n.retry(ctx, d, now, err.Error(), res)
+	}
+}
+
+func (n *Notifier) retry(ctx context.Context, d store.Delivery, now time.Time, reason string, res *RunResult) {
+	wait := n.Config.RetryBackoff
+	for i := 1; i < d.Attempts && wait < n.Config.RetryBackoffMax; i++ {
+		wait *= 2
+	}
+	wait = min(wait, n.Config.RetryBackoffMax)
+	if err := n.DB.MarkRetry(ctx, d.ID, reason, now.Add(wait)); err != nil {
+		n.Logger.Error("mark retry failed", "delivery_id", d.ID, "err", err)
+		return
+	}
+	res.Retried++
+}
+
+// DueNow lists what a run at now would send, writing nothing: the
+// reminders planning would add, and those already waiting.
+func (n *Notifier) DueNow(ctx context.Context, now time.Time) ([]string, error) {
+	subs, err := n.DB.Subscribers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := n.DB.Windows(ctx, store.WindowFilter{})
+	if err != nil {
+		return nil, err
+	}
+	texts, err := n.DB.NoticeTexts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range subs {
+		if s.Status != "active" {
+			continue
+		}
+		for _, w := range ws {
+			if !Matches(s, w, texts[w.NoticeID]) {
+				continue
+			}
+			ds, _ := n.Config.planPair(s, w, now)
+			existing, err := n.DB.PairDeliveries(ctx, s.ID, w.ID)
+			if err != nil {
+				return nil, err
+			}
+			have := map[string]string{}
+			for _, e := range existing {
+				have[e.DedupKey] = e.Status
+			}
+			for _, d := range ds {
+				st, ok := have[d.DedupKey]
+				if ok && st != "pending" || !ok && d.Status != "" || d.DueAt.After(now) || seen[d.DedupKey] {
+					continue
+				}
+				seen[d.DedupKey] = true
+				out = append(out, fmt.Sprintf("%s %s %s before %s: %s (%s)", s.Email, d.Kind, d.Lead, d.EventDate, w.Title, w.Label))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Lead times as the config writes them.
+func ParseLeadConfig(l []string) ([]time.Duration, error) {
+	out, err := parseLeadList(l)
+	if err != nil {
+		return nil, fmt.Errorf("lead times %s: %w", strings.Join(l, ","), err)
+	}
+	return out, nil
+}

@@ -1,0 +1,381 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/grantwatch/grantwatch/store"
+)
+
+// Config is what the notifier needs to know (from config [notify], [smtp],
+// [http] and admin_email).
+type Config struct {
+	Hour            int // local hour reminders are due
+	LeadOpen        []time.Duration
+	LeadClose       []time.Duration
+	Location        *time.Location
+	BaseURL         string // links in mails: feed, unsubscribe, preferences
+	From            string
+	FromName        string
+	AdminEmail      string
+	RetryBackoff    time.Duration
+	RetryBackoffMax time.Duration
+	DigestWeekday   time.Weekday
+	DigestDays      int
+}
+
+// reminder is one planned reminder of a window for a subscriber.
+type reminder struct {
+	kind      string // open or close
+	lead      time.Duration
+	eventDate string    // YYYY-MM-DD the reminder is about
+	eventKey  string    // eventDate, with the time of day when there is one
+	due       time.Time // when it should go out
+	happened  time.Time // after this, what it announces is past
+}
+
+func (c Config) localDay(date string) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02", date, c.Location)
+	return t, err == nil
+}
+
+// closeInstant is when a window closes: its day and time of day, or the
+// end of its day. "24:00" is the end of that day, too.
+func (c Config) closeInstant(w store.Window) (time.Time, bool) {
+	day, ok := c.localDay(w.Closes)
+	if !ok {
+		return time.Time{}, false
+	}
+	if w.ClosesTime != "" && w.ClosesTime != "24:00" {
+		if t, err := time.Parse("15:04", w.ClosesTime); err == nil {
+			return day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute), true
+		}
+	}
+	return day.AddDate(0, 0, 1), true
+}
+
+// dueAt is when a reminder with this lead goes out: whole-day leads at the
+// configured hour of the day that many days before the event's day; other
+// leads that long before the event's instant.
+func (c Config) dueAt(eventDay, eventInstant time.Time, lead time.Duration) time.Time {
+	if lead%(24*time.Hour) == 0 {
+		days := int(lead / (24 * time.Hour))
+		d := eventDay.AddDate(0, 0, -days)
+		return time.Date(d.Year(), d.Month(), d.Day(), c.Hour, 0, 0, 0, c.Location)
+	}
+	return eventInstant.Add(-lead)
+}
+
+// reminders lists the reminders a window should have for a subscriber
+// with these leads (nil: the configured defaults).
+func (c Config) reminders(w store.Window, leadOpen, leadClose []time.Duration) []reminder {
+	if leadOpen == nil {
+		leadOpen = c.LeadOpen
+	}
+	if leadClose == nil {
+		leadClose = c.LeadClose
+	}
+	var out []reminder
+	if day, ok := c.localDay(w.Opens); ok {
+		for _, l := range leadOpen {
+			out = append(out, reminder{kind: "open", lead: l, eventDate: w.Opens, eventKey: w.Opens,
+				due: c.dueAt(day, day, l), happened: day.AddDate(0, 0, 1)})
+		}
+	}
+	if inst, ok := c.closeInstant(w); ok {
+		day, _ := c.localDay(w.Closes)
+		key := w.Closes
+		if w.ClosesTime != "" {
+			key += "T" + w.ClosesTime
+		}
+		for _, l := range leadClose {
+			out = append(out, reminder{kind: "close", lead: l, eventDate: w.Closes, eventKey: key,
+				due: c.dueAt(day, inst, l), happened: inst})
+		}
+	}
+	return out
+}
+
+func reminderKey(subID, winID int64, r reminder) string {
+	return fmt.Sprintf("r/s%d/w%d/%s/%s/%s", subID, winID, r.kind, FormatLead(r.lead), r.eventKey)
+}
+
+// planPair plans a subscriber's reminders of one window at now:
+//   - reminders still to come are planned for their time;
+//   - of those whose time has passed while what they announce has not,
+//     the latest is planned for now (a window found two days before it
+//     closes gets a reminder now, not nothing) and the others are recorded
+//     as skipped;
+//   - those about something already past are recorded as skipped.
+//
+// It returns the deliveries and the keys that are valid for the window's
+// current dates.
+func (c Config) planPair(s store.Subscriber, w store.WindowView, now time.Time) ([]store.Delivery, map[string]bool) {
+	leadOpen, _ := parseLeadList(s.LeadOpen)
+	leadClose, _ := parseLeadList(s.LeadClose)
+	rs := c.reminders(w.Window, leadOpen, leadClose)
+	keep := map[string]bool{}
+	var out []store.Delivery
+	for _, kind := range []string{"open", "close"} {
+		var catchUp *reminder
+		for i := range rs {
+			r := rs[i]
+			if r.kind != kind {
+				continue
+			}
+			key := reminderKey(s.ID, w.ID, r)
+			keep[key] = true
+			d := store.Delivery{DedupKey: key, SubscriberID: s.ID, WindowID: w.ID, Kind: kind, Lead: FormatLead(r.lead),
+				Revision: w.Revision, EventDate: r.eventKey, DueAt: r.due}
+			switch {
+			case !now.Before(r.happened):
+				d.Status, d.LastError = "skipped", "what it announces had already happened when it was planned"
+			case r.due.After(now):
+				// to come
+			default:
+				if catchUp == nil || r.due.After(catchUp.due) {
+					catchUp = &rs[i]
+				}
+				continue
+			}
+			out = append(out, d)
+		}
+		for i := range rs {
+			r := rs[i]
+			if r.kind != kind || r.due.After(now) || !now.Before(r.happened) {
+				continue
+			}
+			d := store.Delivery{DedupKey: reminderKey(s.ID, w.ID, r), SubscriberID: s.ID, WindowID: w.ID, Kind: kind,
+				Lead: FormatLead(r.lead), Revision: w.Revision, EventDate: r.eventKey, DueAt: r.due}
+			if catchUp != nil && r.due.Equal(catchUp.due) && r.lead == catchUp.lead {
+				d.DueAt = now
+			} else {
+				d.Status, d.LastError = "skipped", "superseded: a later reminder of the same window was due"
+			}
+			out = append(out, d)
+		}
+	}
+	return out, keep
+}
+
+func parseLeadList(l []string) ([]time.Duration, error) {
+	if l == nil {
+		return nil, nil
+	}
+	out := make([]time.Duration, 0, len(l))
+	for _, s := range l {
+		d, err := ParseLead(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Matches reports whether a window's notice is one a subscriber asked
+// for: each filter that is set must match (regions against the notice's
+// region, issuer or title; issuers against its issuer; keywords against
+// its title and text).
+func Matches(s store.Subscriber, w store.WindowView, text string) bool {
+	if len(s.Regions) > 0 {
+		ok := false
+		for _, r := range s.Regions {
+			if r == w.Region || strings.Contains(w.Issuer, r) || strings.Contains(w.Title, r) || r == "全国" && w.Region == "" {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(s.Issuers) > 0 {
+		ok := false
+		for _, i := range s.Issuers {
+			if strings.Contains(w.Issuer, i) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(s.Keywords) > 0 {
+		ok := false
+		for _, k := range s.Keywords {
+			if strings.Contains(w.Title, k) || strings.Contains(text, k) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// PlanResult counts what planning did.
+type PlanResult struct {
+	Planned     int // reminder, correction, digest and alert rows inserted
+	Cancelled   int // pending reminders whose dates no longer hold
+	Corrections int
+}
+
+// Plan brings the deliveries table up to date at now: reminders for every
+// active subscriber and matching window, corrections for windows that
+// moved after a reminder went out, cancellations for reminders whose dates
+// no longer hold, digests that are due, and admin alerts for flagged
+// sources. Running it twice at the same instant changes nothing.
+func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) {
+	var res PlanResult
+	subs, err := n.DB.Subscribers(ctx)
+	if err != nil {
+		return res, err
+	}
+	ws, err := n.DB.Windows(ctx, store.WindowFilter{All: true})
+	if err != nil {
+		return res, err
+	}
+	texts, err := n.DB.NoticeTexts(ctx)
+	if err != nil {
+		return res, err
+	}
+	today := now.In(n.Config.Location).AddDate(0, 0, -1).Format("2006-01-02")
+	var plans []store.Delivery
+	for _, s := range subs {
+		for _, w := range ws {
+			live := s.Status == "active" && w.Status == "active" && (w.Closes >= today || w.Closes == "" && w.Opens >= today)
+			if !live || !Matches(s, w, texts[w.NoticeID]) {
+				if s.Status != "active" || w.Status != "active" {
+					k, err := n.DB.CancelPending(ctx, s.ID, w.ID, nil, "subscriber or window no longer active")
+					if err != nil {
+						return res, err
+					}
+					res.Cancelled += k
+				}
+				continue
+			}
+			ds, keep := n.Config.planPair(s, w, now)
+			k, err := n.DB.CancelPending(ctx, s.ID, w.ID, keep, "the window's dates changed")
+			if err != nil {
+				return res, err
+			}
+			res.Cancelled += k
+			plans = append(plans, ds...)
+			if c, ok, err := n.correction(ctx, s, w, now); err != nil {
+				return res, err
+			} else if ok {
+				plans = append(plans, c)
+			}
+		}
+		if d, ok := n.Config.digestDue(s, now); ok {
+			plans = append(plans, d)
+		}
+	}
+	alerts, err := n.alertsDue(ctx, now)
+	if err != nil {
+		return res, err
+	}
+	plans = append(plans, alerts...)
+	sort.SliceStable(plans, func(i, j int) bool { return plans[i].DueAt.Before(plans[j].DueAt) })
+	k, err := n.DB.PlanDeliveries(ctx, plans)
+	if err != nil {
+		return res, err
+	}
+	res.Planned = k
+	for _, p := range plans {
+		if p.Kind == "correction" {
+			res.Corrections++
+		}
+	}
+	return res, nil
+}
+
+// eventKeys are what a window's reminders announce now: its opening day,
+// and its closing day with the time of day.
+func eventKeys(w store.Window) (open, close string) {
+	close = w.Closes
+	if w.ClosesTime != "" && close != "" {
+		close += "T" + w.ClosesTime
+	}
+	return w.Opens, close
+}
+
+// correction plans a 截止时间调整 mail when a reminder that was sent to this
+// subscriber announced a date the window no longer has.
+func (n *Notifier) correction(ctx context.Context, s store.Subscriber, w store.WindowView, now time.Time) (store.Delivery, bool, error) {
+	ds, err := n.DB.PairDeliveries(ctx, s.ID, w.ID)
+	if err != nil {
+		return store.Delivery{}, false, err
+	}
+	open, close := eventKeys(w.Window)
+	stale := false
+	for _, d := range ds {
+		if d.Status != "sent" {
+			continue
+		}
+		if d.Kind == "close" && d.EventDate != close || d.Kind == "open" && d.EventDate != open {
+			stale = true
+		}
+	}
+	if !stale {
+		return store.Delivery{}, false, nil
+	}
+	return store.Delivery{DedupKey: fmt.Sprintf("c/s%d/w%d/r%d", s.ID, w.ID, w.Revision), SubscriberID: s.ID, WindowID: w.ID,
+		Kind: "correction", Revision: w.Revision, EventDate: close, DueAt: now}, true, nil
+}
+
+// digestPeriod names the digest period holding now, and when its digest
+// is due: every day at the hour, or on the digest weekday.
+func (c Config) digestPeriod(freq string, now time.Time) (string, time.Time, bool) {
+	local := now.In(c.Location)
+	day := time.Date(local.Year(), local.Month(), local.Day(), c.Hour, 0, 0, 0, c.Location)
+	switch freq {
+	case "daily":
+		return day.Format("2006-01-02"), day, true
+	case "weekly":
+		back := (int(day.Weekday()) - int(c.DigestWeekday) + 7) % 7
+		start := day.AddDate(0, 0, -back)
+		y, wk := start.ISOWeek()
+		return fmt.Sprintf("%d-W%02d", y, wk), start, true
+	}
+	return "", time.Time{}, false
+}
+
+func (c Config) digestDue(s store.Subscriber, now time.Time) (store.Delivery, bool) {
+	if s.Status != "active" {
+		return store.Delivery{}, false
+	}
+	period, due, ok := c.digestPeriod(s.Digest, now)
+	if !ok || due.After(now) {
+		return store.Delivery{}, false
+	}
+	return store.Delivery{DedupKey: fmt.Sprintf("d/s%d/%s", s.ID, period), SubscriberID: s.ID, Kind: "digest",
+		Period: period, DueAt: due}, true
+}
+
+// alertsDue plans one admin mail per flagged source and incident.
+func (n *Notifier) alertsDue(ctx context.Context, now time.Time) ([]store.Delivery, error) {
+	if n.Config.AdminEmail == "" {
+		return nil, nil
+	}
+	srcs, err := n.DB.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Delivery
+	for _, s := range srcs {
+		if s.Flag == "" || s.FlaggedAt().IsZero() {
+			continue
+		}
+		out = append(out, store.Delivery{DedupKey: fmt.Sprintf("a/src%d/%s", s.ID, s.FlaggedAt().UTC().Format(time.RFC3339)),
+			SourceID: s.ID, Kind: "admin", Recipient: n.Config.AdminEmail, DueAt: now})
+	}
+	return out, nil
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Delivery is one mail to send: a reminder, a correction, a digest or an
+// admin alert.
+type Delivery struct {
+	ID            int64
+	DedupKey      string
+	SubscriberID  int64
+	WindowID      int64
+	SourceID      int64
+	Kind          string // open, close, correction, digest, admin
+	Lead          string // "3d"
+	Revision      int
+	EventDate     string // the day announced
+	Period        string
+	Recipient     string // admin alerts
+	DueAt         time.Time
+	Status        string // pending, sending, sent, failed, skipped, cancelled
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	MessageID     string
+	SentAt        time.Time
+	CreatedAt     time.Time
+}
+
+const deliveryCols = `id, dedup_key, subscriber_id, window_id, source_id, kind, lead, revision, event_date, period, recipient,
+	due_at, status, attempts, next_attempt_at, last_error, message_id, sent_at, created_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
+	var d Delivery
+	var sub, win, src sql.NullInt64
+	var due, next, sent, created sql.NullString
+	if err := row.Scan(&d.ID, &d.DedupKey, &sub, &win, &src, &d.Kind, &d.Lead, &d.Revision, &d.EventDate, &d.Period,
+		&d.Recipient, &due, &d.Status, &d.Attempts, &next, &d.LastError, &d.MessageID, &sent, &created); err != nil {
+		return Delivery{}, err
+	}
+	d.SubscriberID, d.WindowID, d.SourceID = sub.Int64, win.Int64, src.Int64
+	d.DueAt, d.NextAttemptAt, d.SentAt, d.CreatedAt = parseTime(due), parseTime(next), parseTime(sent), parseTime(created)
+	return d, nil
+}
+
+// PlanDeliveries inserts deliveries whose keys are new; a key already
+// planned (in any state) is left as it is: each reminder is planned once.
+// It returns how many were inserted.
+func (db *DB) PlanDeliveries(ctx context.Context, ds []Delivery) (int, error) {
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	n := 0
+	now := fmtTime(db.now())
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (dedup_key, subscriber_id, window_id, source_id, kind, lead,
+			revision, event_date, period, recipient, due_at, status, last_error, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, d := range ds {
+			status := d.Status
+			if status == "" {
+				status = "pending"
+			}
+			r, err := stmt.ExecContext(ctx, d.DedupKey, nullID(d.SubscriberID), nullID(d.WindowID), nullID(d.SourceID), d.Kind, d.Lead,
+				d.Revision, d.EventDate, d.Period, d.Recipient, fmtTime(d.DueAt), status, d.LastError, now)
+			if err != nil {
+				return fmt.Errorf("plan %s: %w", d.DedupKey, err)
+			}
+			k, _ := r.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("plan deliveries: %w", err)
+	}
+	return n, nil
+}
+
+// PairDeliveries lists the deliveries planned for a subscriber and window.
+func (db *DB) PairDeliveries(ctx context.Context, subscriberID, windowID int64) ([]Delivery, error) {
+	return db.deliveries(ctx, `WHERE subscriber_id = ? AND window_id = ? ORDER BY id`, subscriberID, windowID)
+}
+
+// Deliveries lists deliveries, newest first, optionally of one status.
+func (db *DB) Deliveries(ctx context.Context, status string, limit int) ([]Delivery, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	if status == "" {
+		return db.deliveries(ctx, `ORDER BY id DESC LIMIT ?`, limit)
+	}
+	return db.deliveries(ctx, `WHERE status = ? ORDER BY id DESC LIMIT ?`, status, limit)
+}
+
+func (db *DB) deliveries(ctx context.Context, where string, args ...any) ([]Delivery, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// CancelPending cancels the pending deliveries of a subscriber and window
+// whose keys are not in keep (reminders for dates that no longer hold).
+func (db *DB) CancelPending(ctx context.Context, subscriberID, windowID int64, keep map[string]bool, reason string) (int, error) {
+	ds, err := db.PairDeliveries(ctx, subscriberID, windowID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range ds {
+		if d.Status != "pending" || keep[d.DedupKey] || d.Kind == "correction" {
+			continue
+		}
+		if _, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', last_error = ? WHERE id = ? AND status = 'pending'`,
+			reason, d.ID); err != nil {
+			return n, fmt.Errorf("cancel delivery %d: %w", d.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// ClaimDue takes up to limit deliveries that are due at now: pending ones,
+// and ones left "sending" by a process that died (older than stale). Each
+// is moved to "sending" with one more attempt, in one transaction, so two
+// senders never take the same delivery.
+func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, limit int) ([]Delivery, error) {
+	var out []Delivery
+	n := fmtTime(now)
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+			WHERE (status = 'pending' AND due_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+			   OR (status = 'sending' AND next_attempt_at <= ?)
+			ORDER BY due_at, id LIMIT ?`, n, n, fmtTime(now.Add(-stale)), limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Attempts++
+			out[i].Status = "sending"
+			// next_attempt_at marks when the claim was made, so a claim a
+			// crash left behind can be recognised as stale.
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
+				WHERE id = ?`, n, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// MarkSent records a delivery the SMTP server accepted.
+func (db *DB) MarkSent(ctx context.Context, id int64, messageID string, at time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = '' WHERE id = ?`,
+		messageID, fmtTime(at), id)
+	if err != nil {
+		return fmt.Errorf("mark delivery %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// MarkRetry puts a delivery back to pending, to try again at next.
+func (db *DB) MarkRetry(ctx context.Context, id int64, lastErr string, next time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?`,
+		truncate(lastErr, 500), fmtTime(next), id)
+	if err != nil {
+		return fmt.Errorf("mark delivery %d for retry: %w", id, err)
+	}
+	return nil
+}
+
+// MarkDone ends a delivery without sending: failed (a permanent error),
+// skipped (no longer makes sense) or cancelled.
+func (db *DB) MarkDone(ctx context.Context, id int64, status, reason string) error {
+	switch status {
+	case "failed", "skipped", "cancelled":
+	default:
+		return fmt.Errorf("mark delivery %d: bad status %q", id, status)
+	}
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ? WHERE id = ?`, status, truncate(reason, 500), id)
+	if err != nil {
+		return fmt.Errorf("mark delivery %d %s: %w", id, status, err)
+	}
+	return nil
+}
+
+// SetLastDigest records when a subscriber's last digest went out.
+func (db *DB) SetLastDigest(ctx context.Context, subscriberID int64, at time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE subscribers SET last_digest_at = ? WHERE id = ?`, fmtTime(at), subscriberID)
+	return err
+}
+
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "?")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// WindowByID reads one window with its notice.
+func (db *DB) WindowByID(ctx context.Context, id int64) (WindowView, error) {
+	var v WindowView
+	w, err := scanWindow(db.r.QueryRowContext(ctx, `SELECT `+prefixCols("w.", windowCols)+`, n.url, n.title, n.issuer, n.region
+		FROM windows w JOIN notices n ON n.id = w.notice_id WHERE w.id = ?`, id), &v.NoticeURL, &v.Title, &v.Issuer, &v.Region)
+	if err != nil {
+		return v, fmt.Errorf("window %d: %w", id, err)
+	}
+	v.Window = w
+	return v, nil
+}
+
+// NoticeTexts maps notice IDs to title and text, for keyword filters.
+func (db *DB) NoticeTexts(ctx context.Context) (map[int64]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, title || char(10) || text FROM notices`)
+	if err != nil {
+		return nil, fmt.Errorf("notice texts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
+
+// NoticesSince lists notices first seen at or after t.
+func (db *DB) NoticesSince(ctx context.Context, t time.Time) ([]Notice, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE first_seen_at >= ? ORDER BY id`, fmtTime(t))
+	if err != nil {
+		return nil, fmt.Errorf("notices since: %w", err)
+	}
+	defer rows.Close()
+	var out []Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
