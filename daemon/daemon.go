@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grantwatch/grantwatch/config"
+	"github.com/grantwatch/grantwatch/notify"
 	"github.com/grantwatch/grantwatch/store"
 	"github.com/grantwatch/grantwatch/tracker"
 	"github.com/grantwatch/grantwatch/web"
@@ -26,6 +27,7 @@ type Main struct {
 
 	DB       *store.DB
 	Crawler  *tracker.Crawler
+	Notifier *notify.Notifier
 	listener net.Listener
 	server   *http.Server
 }
@@ -45,6 +47,10 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.DB = db
 	m.Crawler = NewCrawler(m.Config, db, m.Logger, m.Now)
+	if m.Notifier, err = NewNotifier(m.Config, db, m.Logger); err != nil {
+		db.Close()
+		return err
+	}
 	ln, err := net.Listen("tcp", m.Config.HTTP.Listen)
 	if err != nil {
 		db.Close()
@@ -88,8 +94,11 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database.
+// Close releases the mail connection and the database.
 func (m *Main) Close() error {
+	if m.Notifier != nil {
+		m.Notifier.Mailer.Close()
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}

@@ -34,6 +34,16 @@ func (m *Main) startScheduler(ctx context.Context) *scheduler {
 		}
 	}
 	s.cron.AddFunc("@every 1m", crawl)
+	s.cron.AddFunc("@every 1m", func() {
+		res, err := m.Notifier.RunOnce(ctx, m.Now())
+		if err != nil && ctx.Err() == nil {
+			m.Logger.Error("notify failed", "err", err)
+			return
+		}
+		if res.Sent+res.Failed+res.Retried > 0 {
+			m.Logger.Info("notify done", "sent", res.Sent, "retry", res.Retried, "failed", res.Failed, "skipped", res.Skipped)
+		}
+	})
 	s.cron.Start()
 	// Sources due now (new ones, or overdue after downtime) need not wait
 	// for the first tick.

@@ -42,8 +42,9 @@ type RunResult struct {
 	Subjects                                  []string // of the mails sent, in order
 }
 
-// RunOnce plans, then sends everything due at now.
-func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (RunResult, error) {
+// RunOnce plans, then sends everything due at now (of the given kinds
+// only, when some are given: `digest --once` sends digests).
+func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) (RunResult, error) {
 	var res RunResult
 	pr, err := n.Plan(ctx, now)
 	if err != nil {
@@ -51,7 +52,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (RunResult, error
 	}
 	res.PlanResult = pr
 	for ctx.Err() == nil {
-		batch, err := n.DB.ClaimDue(ctx, now, staleClaim, 200)
+		batch, err := n.DB.ClaimDue(ctx, now, staleClaim, 200, kinds...)
 		if err != nil {
 			return res, err
 		}

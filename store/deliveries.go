@@ -144,14 +144,24 @@ func (db *DB) CancelPending(ctx context.Context, subscriberID, windowID int64, k
 // and ones left "sending" by a process that died (older than stale). Each
 // is moved to "sending" with one more attempt, in one transaction, so two
 // senders never take the same delivery.
-func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, limit int) ([]Delivery, error) {
+// kinds, when given, limits the claim to those kinds of delivery.
+func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, limit int, kinds ...string) ([]Delivery, error) {
 	var out []Delivery
 	n := fmtTime(now)
+	kindFilter := ""
+	args := []any{n, n, fmtTime(now.Add(-stale))}
+	if len(kinds) > 0 {
+		kindFilter = ` AND kind IN (?` + strings.Repeat(`, ?`, len(kinds)-1) + `)`
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+	}
+	args = append(args, limit)
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
-			WHERE (status = 'pending' AND due_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-			   OR (status = 'sending' AND next_attempt_at <= ?)
-			ORDER BY due_at, id LIMIT ?`, n, n, fmtTime(now.Add(-stale)), limit)
+			WHERE ((status = 'pending' AND due_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+			   OR (status = 'sending' AND next_attempt_at <= ?))`+kindFilter+`
+			ORDER BY due_at, id LIMIT ?`, args...)
 		if err != nil {
 			return err
 		}
