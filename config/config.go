@@ -93,8 +93,10 @@ type SMTP struct {
 
 // HTTP is the daemon's web server.
 type HTTP struct {
-	Listen  string `toml:"listen"`
-	BaseURL string `toml:"base_url"`
+	Listen           string `toml:"listen"`
+	BaseURL          string `toml:"base_url"`
+	PublicFeed       bool   `toml:"public_feed"`
+	SubscribePerHour int    `toml:"subscribe_per_hour"`
 }
 
 // Default returns the configuration used when no file is given. It must agree
@@ -145,8 +147,10 @@ func Default() Config {
 			Timeout:  30 * time.Second,
 		},
 		HTTP: HTTP{
-			Listen:  "127.0.0.1:8080",
-			BaseURL: "http://127.0.0.1:8080",
+			Listen:           "127.0.0.1:8080",
+			BaseURL:          "http://127.0.0.1:8080",
+			PublicFeed:       false,
+			SubscribePerHour: 5,
 		},
 	}
 }
@@ -276,6 +280,9 @@ func (c Config) Validate() error {
 	}
 	if strings.ContainsAny(c.SMTP.From+c.SMTP.FromName, "\r\n") {
 		return errors.New("smtp.from: must not contain line breaks")
+	}
+	if c.HTTP.SubscribePerHour < 1 {
+		return fmt.Errorf("http.subscribe_per_hour: must be at least 1, got %d", c.HTTP.SubscribePerHour)
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		return fmt.Errorf("http.listen: %w", err)

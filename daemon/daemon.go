@@ -57,7 +57,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Config.HTTP.Listen, err)
 	}
 	m.listener = ln
-	w := &web.Server{DB: db, Logger: m.Logger, Now: m.Now}
+	w := &web.Server{DB: db, Logger: m.Logger, Now: m.Now, Notifier: m.Notifier,
+		Config: web.Config{BaseURL: m.Config.HTTP.BaseURL, PublicFeed: m.Config.HTTP.PublicFeed,
+			SubscribePerHour: m.Config.HTTP.SubscribePerHour, Location: m.Config.Location()},
+		Stats: func() web.Stats {
+			c, f := m.Crawler.Counts()
+			return web.Stats{Crawls: c, FetchErrors: f}
+		}}
 	m.server = &http.Server{
 		Handler:           w.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -241,4 +242,41 @@ func (c Config) build(m message, now time.Time) (*mail.Msg, error) {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
 	}
 	return msg, nil
+}
+
+// SendConfirmation mails the double opt-in link at once (or, for an
+// address already subscribed, a link to its preferences). It is an answer
+// to a request on the subscribe page, so it does not wait for a schedule.
+func (n *Notifier) SendConfirmation(ctx context.Context, s store.Subscriber, already bool, now time.Time) error {
+	_, prefs, _ := n.Config.links(s)
+	v := struct {
+		Already              bool
+		ConfirmURL, PrefsURL string
+	}{already, strings.TrimRight(n.Config.BaseURL, "/") + "/confirm/" + s.UnsubscribeToken, prefs}
+	var html, text bytes.Buffer
+	if err := htmlTmpl.ExecuteTemplate(&html, "confirm.html.tmpl", v); err != nil {
+		return err
+	}
+	if err := textTmpl.ExecuteTemplate(&text, "confirm.txt.tmpl", v); err != nil {
+		return err
+	}
+	subject := "请确认订阅 grantwatch 申报提醒"
+	if already {
+		subject = "您已订阅 grantwatch 申报提醒"
+	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("confirm/%d/%d", s.ID, now.UnixNano())))
+	m := message{To: s.Email, Subject: subject, Text: text.String(), HTML: html.String(),
+		MessageID: "gw.confirm." + hex.EncodeToString(h[:8]) + "@" + n.Config.domain()}
+	msg, err := n.Config.build(m, now)
+	if err != nil {
+		return err
+	}
+	return n.Mailer.Send(ctx, msg)
+}
+
+func (c Config) domain() string {
+	if _, dom, ok := strings.Cut(c.From, "@"); ok && dom != "" {
+		return dom
+	}
+	return "grantwatch.invalid"
 }

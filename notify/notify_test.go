@@ -186,8 +186,10 @@ func TestSubjectHeadersAndEscaping(t *testing.T) {
 	if id := p.Header.Get("Message-Id"); !strings.HasPrefix(id, "<gw.") || !strings.HasSuffix(id, "@example.cn>") {
 		t.Errorf("Message-ID %q", id)
 	}
-	body, _ := io.ReadAll(p.Body)
-	html := decodeParts(t, p.Header.Get("Content-Type"), body)
+	html, err := m.Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(html["text/html"], "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(html["text/html"], "<script>") {
 		t.Errorf("title not escaped in HTML:\n%s", html["text/html"])
 	}
@@ -344,9 +346,10 @@ func TestDigestAndAdminAlert(t *testing.T) {
 			digest = m
 		}
 	}
-	p, _ := digest.Parsed()
-	body, _ := io.ReadAll(p.Body)
-	parts := decodeParts(t, p.Header.Get("Content-Type"), body)
+	parts, err := digest.Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(parts["text/html"], "关于组织申报2019年度山西省重点研发计划的通知") || strings.Contains(parts["text/html"], "<img") ||
 		!strings.Contains(parts["text/html"], "background:"+colorSoon) || !strings.Contains(parts["text/plain"], "未来14天") {
 		t.Errorf("digest parts:\n%s\n%s", parts["text/plain"], parts["text/html"])

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -143,4 +144,66 @@ func (db *DB) RemoveSubscriber(ctx context.Context, idOrEmail string) (Subscribe
 		return Subscriber{}, fmt.Errorf("remove subscriber %s: %w", s.Email, err)
 	}
 	return s, nil
+}
+
+// SubscriberByToken finds a subscriber by their feed token (kind "feed")
+// or their manage token (kind "manage": confirm, preferences,
+// unsubscribe). The final comparison is constant-time, so how long it
+// takes says nothing about how much of a guess was right.
+func (db *DB) SubscriberByToken(ctx context.Context, kind, token string) (Subscriber, error) {
+	col := "feed_token"
+	if kind == "manage" {
+		col = "unsubscribe_token"
+	}
+	if len(token) != 22 {
+		return Subscriber{}, fmt.Errorf("subscriber token: %w", ErrNotFound)
+	}
+	s, err := scanSubscriber(db.r.QueryRowContext(ctx, `SELECT `+subscriberCols+` FROM subscribers WHERE `+col+` = ?`, token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Subscriber{}, fmt.Errorf("subscriber token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("subscriber token: %w", err)
+	}
+	want := s.FeedToken
+	if kind == "manage" {
+		want = s.UnsubscribeToken
+	}
+	if subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
+		return Subscriber{}, fmt.Errorf("subscriber token: %w", ErrNotFound)
+	}
+	return s, nil
+}
+
+// UpdatePreferences stores what a subscriber chose on their preferences
+// page: name, filters, lead times and digest.
+func (db *DB) UpdatePreferences(ctx context.Context, s Subscriber) error {
+	leads := func(l []string) string {
+		if l == nil {
+			return ""
+		}
+		return encodeList(l)
+	}
+	_, err := db.w.ExecContext(ctx, `UPDATE subscribers SET name = ?, regions = ?, issuers = ?, keywords = ?, lead_open = ?,
+		lead_close = ?, digest = ? WHERE id = ?`, s.Name, encodeList(s.Regions), encodeList(s.Issuers), encodeList(s.Keywords),
+		leads(s.LeadOpen), leads(s.LeadClose), s.Digest, s.ID)
+	if err != nil {
+		return fmt.Errorf("update subscriber %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+// SetSubscriberStatus moves a subscriber to pending, active (confirmed) or
+// unsubscribed.
+func (db *DB) SetSubscriberStatus(ctx context.Context, id int64, status string) error {
+	q := `UPDATE subscribers SET status = ? WHERE id = ?`
+	args := []any{status, id}
+	if status == "active" {
+		q = `UPDATE subscribers SET status = ?, confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`
+		args = []any{status, fmtTime(db.now()), id}
+	}
+	if _, err := db.w.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("subscriber %d status: %w", id, err)
+	}
+	return nil
 }

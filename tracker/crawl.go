@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -41,7 +42,12 @@ type Crawler struct {
 	Now      func() time.Time
 	Location *time.Location
 	Config   CrawlConfig
+
+	checks, failures atomic.Int64
 }
+
+// Counts says how many source checks ran, and failed, since start.
+func (c *Crawler) Counts() (checks, failures int64) { return c.checks.Load(), c.failures.Load() }
 
 // SourceReport is what one source's check found.
 type SourceReport struct {
@@ -158,8 +164,10 @@ func (c *Crawler) nextCheck(s store.Source, failures int, retryAfter time.Durati
 func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport {
 	rep := SourceReport{Source: s}
 	log := c.Logger.With("source_id", s.ID, "url", s.URL)
+	c.checks.Add(1)
 	res, err := c.Fetcher.Fetch(ctx, Request{URL: s.URL, ETag: s.ETag, LastModified: s.LastModified, AllowHosts: s.AllowHosts})
 	if err != nil {
+		c.failures.Add(1)
 		rep.Err = err
 		var fe *FetchError
 		var ra time.Duration

@@ -4,9 +4,12 @@ package testsmtp
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
@@ -195,3 +198,53 @@ func (mimeDecoder) decode(s string) string {
 }
 
 var mimeWordDecoder = mime.WordDecoder{}
+
+// Parts decodes the message's body into its parts by media type
+// ("text/plain", "text/html"), undoing base64 and quoted-printable.
+func (m Message) Parts() (map[string]string, error) {
+	p, err := m.Parsed()
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(p.Body)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	mt, params, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(mt, "multipart/") {
+		out[mt] = string(decodeTransfer(p.Header.Get("Content-Transfer-Encoding"), body))
+		return out, nil
+	}
+	r := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := r.NextPart()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		raw, _ := io.ReadAll(part)
+		pt, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		out[pt] = string(decodeTransfer(part.Header.Get("Content-Transfer-Encoding"), raw))
+	}
+}
+
+func decodeTransfer(enc string, raw []byte) []byte {
+	switch strings.ToLower(enc) {
+	case "base64":
+		dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(raw)), ""))
+		if err == nil {
+			return dec
+		}
+	case "quoted-printable":
+		if dec, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw))); err == nil {
+			return dec
+		}
+	}
+	return raw
+}

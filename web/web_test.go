@@ -1,0 +1,260 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grantwatch/grantwatch/internal/testsmtp"
+	"github.com/grantwatch/grantwatch/notify"
+	"github.com/grantwatch/grantwatch/store"
+)
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+type env struct {
+	t    *testing.T
+	db   *store.DB
+	smtp *testsmtp.Server
+	srv  *httptest.Server
+	web  *Server
+}
+
+func newEnv(t *testing.T, public bool) *env {
+	t.Helper()
+	now := time.Date(2019, 9, 1, 1, 0, 0, 0, time.UTC)
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "gw.db"), store.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	smtp := testsmtp.Start(t)
+	host, port := smtp.HostPort()
+	n := &notify.Notifier{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Mailer: notify.NewMailer(notify.SMTPConfig{Host: host, Port: port, TLS: "none", Timeout: 5 * time.Second}),
+		Config: notify.Config{Hour: 9, Location: shanghai, From: "grantwatch@example.cn", FromName: "申报提醒",
+			RetryBackoff: time.Minute, RetryBackoffMax: time.Hour, DigestDays: 14}}
+	t.Cleanup(func() { n.Mailer.Close() })
+	w := &Server{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }, Notifier: n,
+		Config: Config{PublicFeed: public, SubscribePerHour: 3, Location: shanghai}, Stats: func() Stats { return Stats{Crawls: 7, FetchErrors: 2} }}
+	srv := httptest.NewServer(w.Handler())
+	t.Cleanup(srv.Close)
+	w.Config.BaseURL = srv.URL
+	n.Config.BaseURL = srv.URL
+	for i, x := range []struct{ url, title, region, closes string }{
+		{"https://kjt.example.gov.cn/1.html", "关于组织申报2019年度山西省重点研发计划的通知", "山西", "2019-09-30"},
+		{"https://gxt.example.gov.cn/2.html", "关于申报首台套保险补偿的通知", "山东", "2019-09-06"},
+	} {
+		if _, err := db.SaveNotice(context.Background(), store.Notice{URL: x.url, Title: x.title, Region: x.region},
+			[]store.Window{{Key: "k", Label: []string{"网络申报", "报送"}[i], Opens: "2019-08-30", Closes: x.closes}}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &env{t: t, db: db, smtp: smtp, srv: srv, web: w}
+}
+
+func (e *env) get(c *http.Client, path string, header ...string) (*http.Response, string) {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (e *env) post(c *http.Client, path string, form url.Values) (*http.Response, string) {
+	e.t.Helper()
+	resp, err := c.PostForm(e.srv.URL+path, form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func browser(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
+
+func TestFeed(t *testing.T) {
+	e := newEnv(t, false)
+	sub, err := e.db.AddSubscriber(context.Background(), store.Subscriber{Email: "li@example.cn", Status: "active", Regions: []string{"山西"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := http.DefaultClient
+	resp, body := e.get(c, "/feed/"+sub.FeedToken+".ics")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/calendar; charset=utf-8" {
+		t.Fatalf("feed: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(body, "山西省重点研发计划") || strings.Contains(body, "首台套") || !strings.HasPrefix(body, "BEGIN:VCALENDAR\r\n") {
+		t.Errorf("feed body:\n%s", body)
+	}
+	etag := resp.Header.Get("ETag")
+	if resp, _ := e.get(c, "/feed/"+sub.FeedToken+".ics", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d", resp.StatusCode)
+	}
+	for _, path := range []string{"/feed/" + strings.Repeat("A", 22) + ".ics", "/feed/" + sub.UnsubscribeToken + ".ics", "/feed/public.ics", "/feed/" + sub.FeedToken} {
+		if resp, _ := e.get(c, path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+	// The public feed, when on, filters by the query.
+	e2 := newEnv(t, true)
+	resp, body = e2.get(c, "/feed/public.ics?region="+url.QueryEscape("山东"))
+	if resp.StatusCode != 200 || !strings.Contains(body, "首台套") || strings.Contains(body, "山西省") {
+		t.Errorf("public feed: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+func TestSubscribeFlow(t *testing.T) {
+	e := newEnv(t, false)
+	c := browser(t)
+	_, page := e.get(c, "/subscribe")
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF field:\n%s", page)
+	}
+	// Without the CSRF field: refused, nothing written.
+	if resp, _ := e.post(c, "/subscribe", url.Values{"email": {"li@example.cn"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("no CSRF: %d", resp.StatusCode)
+	}
+	resp, body := e.post(c, "/subscribe", url.Values{"csrf": {m[1]}, "email": {"li@example.cn"}, "regions": {"山西, 河北"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "如果地址有效") {
+		t.Fatalf("subscribe: %d\n%s", resp.StatusCode, body)
+	}
+	subs, _ := e.db.Subscribers(context.Background())
+	if len(subs) != 1 || subs[0].Status != "pending" || len(subs[0].Regions) != 2 {
+		t.Fatalf("subscriber %+v", subs)
+	}
+	// The confirmation mail, from the SMTP server.
+	msgs := e.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d mails", len(msgs))
+	}
+	parts, err := msgs[0].Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`/confirm/[A-Za-z0-9_-]{22}`).FindString(parts["text/plain"])
+	if link == "" || !strings.Contains(parts["text/html"], link) {
+		t.Fatalf("no confirm link in the mail:\n%s", parts["text/plain"])
+	}
+	path := link[strings.Index(link, "/confirm/"):]
+	// GET shows a button and changes nothing.
+	_, page = e.get(c, path)
+	if s, _ := e.db.Subscriber(context.Background(), "li@example.cn"); s.Status != "pending" || !strings.Contains(page, "确认订阅") {
+		t.Fatalf("GET confirm changed status to %s", s.Status)
+	}
+	token := strings.TrimPrefix(path, "/confirm/")
+	resp, page = e.post(c, path, url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}})
+	if resp.StatusCode != 200 || !strings.Contains(page, "订阅设置") {
+		t.Fatalf("confirm: %d\n%s", resp.StatusCode, page)
+	}
+	if s, _ := e.db.Subscriber(context.Background(), "li@example.cn"); s.Status != "active" {
+		t.Fatalf("not confirmed: %s", s.Status)
+	}
+	// Preferences.
+	resp, page = e.post(c, "/preferences/"+token, url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "regions": {"山东"},
+		"keywords": {"首台套"}, "digest": {"weekly"}, "lead_close": {"5d,1d"}, "name": {"李老师"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, "已保存") {
+		t.Fatalf("preferences: %d\n%s", resp.StatusCode, page)
+	}
+	s, _ := e.db.Subscriber(context.Background(), "li@example.cn")
+	if s.Digest != "weekly" || strings.Join(s.Regions, ",") != "山东" || strings.Join(s.LeadClose, ",") != "5d,1d" || s.Name != "李老师" {
+		t.Errorf("saved %+v", s)
+	}
+	// Unsubscribe: GET changes nothing; the one-click POST (no cookie, no
+	// CSRF field, as a mail client sends it) unsubscribes at once.
+	e.get(c, "/unsubscribe/"+token)
+	if s, _ := e.db.Subscriber(context.Background(), "li@example.cn"); s.Status != "active" {
+		t.Fatal("GET unsubscribed")
+	}
+	resp, err = http.Post(e.srv.URL+"/unsubscribe/"+token, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("one-click: %v %v", resp, err)
+	}
+	if s, _ := e.db.Subscriber(context.Background(), "li@example.cn"); s.Status != "unsubscribed" {
+		t.Errorf("one-click did not unsubscribe: %s", s.Status)
+	}
+	if resp, _ := e.get(http.DefaultClient, "/unsubscribe/"+strings.Repeat("x", 22)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("bad token: %d", resp.StatusCode)
+	}
+}
+
+func TestNoEnumerationAndRateLimit(t *testing.T) {
+	e := newEnv(t, false)
+	if _, err := e.db.AddSubscriber(context.Background(), store.Subscriber{Email: "known@example.cn", Status: "active"}); err != nil {
+		t.Fatal(err)
+	}
+	c := browser(t)
+	_, page := e.get(c, "/subscribe")
+	tok := csrfRE.FindStringSubmatch(page)[1]
+	_, known := e.post(c, "/subscribe", url.Values{"csrf": {tok}, "email": {"known@example.cn"}})
+	_, unknown := e.post(c, "/subscribe", url.Values{"csrf": {tok}, "email": {"new@example.cn"}})
+	if known != unknown {
+		t.Error("the answer differs for a known address")
+	}
+	subj := e.smtp.Subjects()
+	if len(subj) != 2 || subj[0] != "您已订阅 grantwatch 申报提醒" || subj[1] != "请确认订阅 grantwatch 申报提醒" {
+		t.Errorf("mails %q", subj)
+	}
+	e.post(c, "/subscribe", url.Values{"csrf": {tok}, "email": {"third@example.cn"}})
+	resp, _ := e.post(c, "/subscribe", url.Values{"csrf": {tok}, "email": {"fourth@example.cn"}})
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("4th subscribe in an hour: %d", resp.StatusCode)
+	}
+	if _, err := e.db.Subscriber(context.Background(), "fourth@example.cn"); err == nil {
+		t.Error("a rate-limited request was stored")
+	}
+	resp, body := e.post(c, "/subscribe", url.Values{"csrf": {tok}, "email": {"not-an-address"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "邮箱地址无效") {
+		t.Errorf("bad address: %d", resp.StatusCode)
+	}
+}
+
+func TestUpcomingAndMetrics(t *testing.T) {
+	e := newEnv(t, true)
+	resp, page := e.get(http.DefaultClient, "/upcoming")
+	if resp.StatusCode != 200 || !strings.Contains(page, "山西省重点研发计划") || !strings.Contains(page, `class="today"`) ||
+		!strings.Contains(page, "webcal://") || strings.Contains(page, "<script") {
+		t.Errorf("upcoming: %d\n%s", resp.StatusCode, page)
+	}
+	_, page = e.get(http.DefaultClient, "/upcoming?region="+url.QueryEscape("山东"))
+	if strings.Contains(page, "山西省重点研发计划") || !strings.Contains(page, "首台套") || !strings.Contains(page, "closing") {
+		t.Errorf("region filter:\n%s", page)
+	}
+	_, page = e.get(http.DefaultClient, "/upcoming?region="+url.QueryEscape("<script>alert(1)</script>"))
+	if strings.Contains(page, "<script>alert(1)") {
+		t.Error("region not escaped")
+	}
+	resp, text := e.get(http.DefaultClient, "/metrics")
+	for _, want := range []string{"grantwatch_crawls_total 7", "grantwatch_fetch_errors_total 2", "grantwatch_notices 2",
+		`grantwatch_windows{state="active"} 2`, `grantwatch_deliveries{status="sent"} 0`, "# TYPE grantwatch_crawls_total counter"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
+	}
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Errorf("metrics content type %q", resp.Header.Get("Content-Type"))
+	}
+}
