@@ -28,6 +28,9 @@ type FetchConfig struct {
 	MaxRedirects       int
 	AllowPrivate       []string // hosts, IPs or CIDRs that may be loopback/private/link-local
 	RespectRobots      bool
+	// Resolver looks up host names (nil: the system's). Tests use it to
+	// make DNS fail without asking any real server.
+	Resolver *net.Resolver
 }
 
 // Fetcher fetches pages politely: robots.txt, a per-host pace and
@@ -118,7 +121,7 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 			f.allowHN[strings.ToLower(a)] = true
 		}
 	}
-	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second, Resolver: cfg.Resolver}
 	transport := &http.Transport{
 		Proxy:                 nil, // a proxy would hide the address the SSRF guard checks
 		DialContext:           f.dialContext(dialer),

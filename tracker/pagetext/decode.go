@@ -58,6 +58,10 @@ func decodeLabel(body []byte, label string) (string, string) {
 	switch {
 	case name == "" && valid, name == "utf-8" && valid:
 		return string(body), "utf-8"
+	case (name == "" || name == "utf-8") && mostlyUTF8(body):
+		// A UTF-8 page with a few stray bytes (a truncated character, a
+		// pasted fragment): read it as UTF-8, the strays replaced.
+		return toValid(body), "utf-8"
 	case name == "" || name == "utf-8":
 		return decodeWith(simplifiedchinese.GB18030, body), "gb18030"
 	case name == "gb18030" && valid && hasMultibyte(body):
@@ -154,4 +158,25 @@ func metaCharset(body []byte) string {
 		}
 		i += end
 	}
+}
+
+// mostlyUTF8 reports text whose non-ASCII bytes are almost all valid UTF-8
+// sequences: GBK text read as UTF-8 fails on most of its characters.
+func mostlyUTF8(b []byte) bool {
+	good, bad := 0, 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			bad++
+			i++
+			continue
+		}
+		good += n
+		i += n
+	}
+	return good > 0 && bad*20 <= good
 }

@@ -53,6 +53,7 @@ func TestDecode(t *testing.T) {
 			"", "<html><head>" + pad + `<meta http-equiv="Content-Type" content="text/html; charset=big5">` + "申報時間", "big5"},
 		{"quoted header charset", gbk(t, notice), `text/html; charset="gb2312"`, notice, "gb18030"},
 		{"unknown label, valid utf-8", []byte(notice), "text/html; charset=x-unknown", notice, "utf-8"},
+		{"utf-8 with a stray byte", append([]byte(notice), 0xff), "text/html; charset=utf-8", notice + "\uFFFD", "utf-8"},
 	}
 	for _, tt := range tests {
 		got, cs := Decode(tt.body, tt.contentType)
