@@ -147,3 +147,58 @@ func TestSchedulerCrawlsDueSourcesOnce(t *testing.T) {
 		t.Errorf("restart re-crawled: %d requests, then %d", first, hits)
 	}
 }
+
+// A source that hangs does not stop the daemon from serving.
+func TestServesWhileASourceHangs(t *testing.T) {
+	release := make(chan struct{})
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer site.Close()
+	defer close(release)
+	cfg := config.Default()
+	cfg.DB = filepath.Join(t.TempDir(), "gw.db")
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Fetch.AllowPrivate = []string{"127.0.0.1"}
+	cfg.Fetch.PerHostDelay = 0
+	db, err := store.Open(context.Background(), cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.AddSource(context.Background(), store.Source{URL: site.URL + "/hang.html", Kind: "notice"})
+	db.Close()
+	m := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	time.Sleep(200 * time.Millisecond) // the crawl is now waiting on the hanging source
+	client := &http.Client{Timeout: 2 * time.Second}
+	for _, path := range []string{"/healthz", "/metrics", "/upcoming"} {
+		resp, err := client.Get("http://" + m.Addr() + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Errorf("%s while a source hangs: %v %v", path, resp, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Error("shutdown waited on the hanging source")
+	}
+}

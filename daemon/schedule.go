@@ -2,9 +2,12 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/grantwatch/grantwatch/store"
 )
 
 // scheduler runs the daemon's periodic work with robfig/cron. Each
@@ -36,6 +39,10 @@ func (m *Main) startScheduler(ctx context.Context) *scheduler {
 	s.cron.AddFunc("@every 1m", crawl)
 	s.cron.AddFunc("@every 1m", func() {
 		res, err := m.Notifier.RunOnce(ctx, m.Now())
+		if errors.Is(err, store.ErrLeaseHeld) {
+			m.Logger.Info("another process is sending mail; trying again next minute", "err", err)
+			return
+		}
 		if err != nil && ctx.Err() == nil {
 			m.Logger.Error("notify failed", "err", err)
 			return

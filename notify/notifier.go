@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"syscall"
 	"strconv"
 	"strings"
 	"time"
@@ -29,11 +31,35 @@ type Notifier struct {
 	Config Config
 	Logger *slog.Logger
 	Mailer *Mailer
+	// Wall is the real clock, for the sender lease (whether a process is
+	// still alive is a matter of real time, not of the instant planned
+	// for). nil: time.Now.
+	Wall func() time.Time
 }
 
-// staleClaim is how long a delivery may sit in "sending" before it is
-// taken to be left behind by a process that died.
-const staleClaim = 10 * time.Minute
+// leaseTTL: a sender that has not renewed its lease for this long (wall
+// time) is taken to be stuck, even if its process still exists.
+const leaseTTL = 5 * time.Minute
+
+// staleClaim: deliveries in "sending" are given back by the lease
+// takeover, not by age; ClaimDue's own reclaim is for the lease's TTL.
+const staleClaim = leaseTTL
+
+func (n *Notifier) wall() time.Time {
+	if n.Wall != nil {
+		return n.Wall()
+	}
+	return time.Now()
+}
+
+// processAlive reports whether a process with this PID exists.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
 
 // RunResult counts what a run did.
 type RunResult struct {
@@ -46,6 +72,16 @@ type RunResult struct {
 // only, when some are given: `digest --once` sends digests).
 func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) (RunResult, error) {
 	var res RunResult
+	// One sender at a time; a sender that died leaves its claims to us.
+	owner := fmt.Sprintf("%d-%d", os.Getpid(), n.wall().UnixNano())
+	recovered, err := n.DB.AcquireSenderLease(ctx, owner, os.Getpid(), n.wall(), leaseTTL, processAlive)
+	if err != nil {
+		return res, err
+	}
+	defer n.DB.ReleaseSenderLease(context.WithoutCancel(ctx), owner)
+	if recovered > 0 {
+		n.Logger.Warn("deliveries left by a sender that stopped are sent again", "count", recovered)
+	}
 	pr, err := n.Plan(ctx, now)
 	if err != nil {
 		return res, fmt.Errorf("plan: %w", err)
@@ -59,6 +95,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 		if len(batch) == 0 {
 			break
 		}
+		n.DB.RenewSenderLease(ctx, owner, n.wall())
 		latest := latestOfEach(batch)
 		for _, d := range batch {
 			if (d.Kind == "open" || d.Kind == "close") && latest[pairEvent(d)] != d.ID {
