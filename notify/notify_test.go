@@ -406,3 +406,48 @@ func TestSendErrorsClassified(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// SMTP down for a simulated hour, the notifier running every five minutes:
+// attempts follow the backoff (1, 2, 4, 8, 16 min …), nothing is lost, and
+// everything goes out once the server is back.
+func TestSMTPOutageHour(t *testing.T) {
+	f := newFixture(t)
+	f.window("https://a.gov.cn/1.html", "关于申报的通知", "", store.Window{Label: "报送", Closes: "2019-09-20"})
+	f.window("https://a.gov.cn/2.html", "关于另一个申报的通知", "", store.Window{Label: "报送", Closes: "2019-09-20"})
+	for i := 0; i < 5; i++ {
+		f.subscriber(fmt.Sprintf("s%d@example.cn", i), store.Subscriber{})
+	}
+	f.run(at("2019-09-01 10:00"))
+	f.smtp.Stop()
+	start := at("2019-09-13 09:00")
+	for m := 0; m <= 60; m += 5 {
+		f.run(start.Add(time.Duration(m) * time.Minute))
+	}
+	ds, _ := f.db.Deliveries(context.Background(), "pending", 0)
+	maxAttempts := 0
+	for _, d := range ds {
+		if d.DueAt.Equal(start) {
+			maxAttempts = max(maxAttempts, d.Attempts)
+			if d.LastError == "" || d.NextAttemptAt.Before(start.Add(60*time.Minute)) {
+				t.Errorf("delivery %d: error %q, next attempt %v", d.ID, d.LastError, d.NextAttemptAt)
+			}
+		}
+	}
+	// Tries at 0, 5 (after 1m), 10 (after 2m), 15 (4m), 25 (8m), 45 (16m): six in the hour.
+	if maxAttempts < 5 || maxAttempts > 7 {
+		t.Errorf("%d attempts in an hour of outage", maxAttempts)
+	}
+	if len(f.smtp.Messages()) != 0 {
+		t.Fatal("mail while down")
+	}
+	if err := f.smtp.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run(start.Add(3 * time.Hour))
+	if r.Sent != 10 || len(f.smtp.Messages()) != 10 {
+		t.Errorf("after the outage: %+v, %d received", r, len(f.smtp.Messages()))
+	}
+	if r := f.run(start.Add(3 * time.Hour)); r.Sent != 0 {
+		t.Errorf("sent again: %+v", r)
+	}
+}

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -411,5 +413,41 @@ func TestStatus(t *testing.T) {
 	}
 	if ok, err := db.IntegrityCheck(ctx); err != nil || ok != "ok" {
 		t.Errorf("integrity = %q, %v", ok, err)
+	}
+}
+
+// A database locked by another process: a clear error after the busy
+// timeout, nothing half-written, and all well once the lock goes.
+func TestLockedDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "gw.db")
+	db, err := Open(ctx, path, WithBusyTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	other, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(100)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `BEGIN EXCLUSIVE`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.AddSource(ctx, Source{URL: "https://a.gov.cn/"})
+	if err == nil || !strings.Contains(err.Error(), "locked") || !strings.Contains(err.Error(), "https://a.gov.cn/") {
+		t.Errorf("add while locked: %v", err)
+	}
+	conn.ExecContext(ctx, `ROLLBACK`)
+	conn.Close()
+	if _, err := db.AddSource(ctx, Source{URL: "https://a.gov.cn/"}); err != nil {
+		t.Errorf("add after the lock: %v", err)
+	}
+	if ok, err := db.IntegrityCheck(ctx); ok != "ok" || err != nil {
+		t.Errorf("integrity %q %v", ok, err)
 	}
 }

@@ -180,3 +180,47 @@ func crashSite(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// A full disk (here: a file size limit on the process): the command fails
+// with one clear line, and what was stored before is intact.
+func TestDiskFull(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("needs bash for ulimit")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "gw.db")
+	mustGW(t, "--db", db, "import", filepath.Join("..", "..", "digest", "testdata", "digest.txt"))
+	before := jsonLines(t, mustGW(t, "--db", db, "windows", "--json"))
+	// A digest large enough to need more room than the limit leaves.
+	big := filepath.Join(dir, "big.txt")
+	var b strings.Builder
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&b, "[申报通知]\n关于组织申报第%d批项目的通知\n%s\n请于2021年9月20日前报送。\n相关链接：\nhttp://a.gov.cn/%d.html\n\n", i, strings.Repeat("正文内容很长。", 300), i)
+	}
+	os.WriteFile(big, []byte(b.String()), 0o600)
+	// ulimit -f counts 1024-byte blocks; Go ignores SIGXFSZ, so writes past
+	// the limit fail with EFBIG instead of killing the process.
+	cmd := exec.Command("bash", "-c", `ulimit -f 2048; exec "$0" "$@"`, os.Args[0], "--db", db, "import", big)
+	cmd.Env = append(os.Environ(), "GW_RUN_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("import past the size limit succeeded:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "grantwatch: ") || !(strings.Contains(last, "full") || strings.Contains(last, "I/O") || strings.Contains(last, "too large")) {
+		t.Errorf("error line %q", last)
+	}
+	after := jsonLines(t, mustGW(t, "--db", db, "windows", "--json"))
+	if len(after) < len(before) {
+		t.Errorf("windows lost: %d before, %d after", len(before), len(after))
+	}
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if ok, err := s.IntegrityCheck(context.Background()); ok != "ok" || err != nil {
+		t.Errorf("integrity after a full disk: %q %v", ok, err)
+	}
+}
