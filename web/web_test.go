@@ -258,3 +258,36 @@ func TestUpcomingAndMetrics(t *testing.T) {
 		t.Errorf("metrics content type %q", resp.Header.Get("Content-Type"))
 	}
 }
+
+// The web server offers no admin action: sources, notices, subscribers and
+// settings are the CLI's; the only writes are a subscriber's own, by token.
+func TestNoAdminOverHTTP(t *testing.T) {
+	e := newEnv(t, false)
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		for _, p := range []string{"/sources", "/source/add", "/admin", "/api/sources", "/notices", "/subscribers", "/crawl", "/notify",
+			"/backup", "/config", "/windows", "/import", "/debug/pprof/", "/feed/", "/preferences/", "/unsubscribe/"} {
+			req, _ := http.NewRequest(m, e.srv.URL+p, strings.NewReader("url=http://evil.example/"))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: %d", m, p, resp.StatusCode)
+			}
+		}
+	}
+	srcs, _ := e.db.Sources(context.Background())
+	if len(srcs) != 0 {
+		t.Errorf("a request added a source: %+v", srcs)
+	}
+	resp, _ := e.get(http.DefaultClient, "/upcoming")
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"} {
+		if resp.Header.Get(h) != want {
+			t.Errorf("%s: %q", h, resp.Header.Get(h))
+		}
+	}
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("CSP %q", resp.Header.Get("Content-Security-Policy"))
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,6 +68,26 @@ func TestNotifyCommand(t *testing.T) {
 	} {
 		if r := gw(t, append([]string{"--db", db}, bad...)...); r.code != 2 {
 			t.Errorf("%v: exit %d (%s)", bad, r.code, r.stderr)
+		}
+	}
+}
+
+// The SMTP password never reaches the logs, even at debug level and when
+// sending fails.
+func TestSecretsNotLogged(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "gw.toml")
+	os.WriteFile(cfg, []byte("[log]\nlevel = \"debug\"\n[smtp]\nhost = \"127.0.0.1\"\nport = 9\nusername = \"gw\"\npassword = \"s3cret-Pa55w0rd\"\n"), 0o600)
+	db := filepath.Join(dir, "gw.db")
+	mustGW(t, "--config", cfg, "--db", db, "import", filepath.Join("..", "..", "digest", "testdata", "digest.txt"))
+	mustGW(t, "--config", cfg, "--db", db, "subscriber", "add", "li@example.cn")
+	r := gw(t, "--config", cfg, "--db", db, "notify", "--once", "--now", "2021-06-24T09:00:00+08:00")
+	if !strings.Contains(r.stderr, "will retry") {
+		t.Errorf("expected failed sends in the log:\n%s", r.stderr)
+	}
+	for _, out := range []string{r.stdout, r.stderr, mustGW(t, "--config", cfg, "--db", db, "status", "--json")} {
+		if strings.Contains(out, "s3cret-Pa55w0rd") {
+			t.Fatal("the SMTP password appears in the output")
 		}
 	}
 }
