@@ -11,11 +11,12 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/grantwatch/grantwatch/leadtime"
 )
 
 // Config is the whole configuration file.
@@ -254,7 +255,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("notify.hour: %d is not an hour of the day (0-23)", c.Notify.Hour)
 	}
 	for _, l := range append(append([]string{}, c.Notify.LeadOpen...), c.Notify.LeadClose...) {
-		if _, err := parseLead(l); err != nil {
+		if _, err := leadtime.Parse(l); err != nil {
 			return fmt.Errorf("notify.lead_open/lead_close: %w", err)
 		}
 	}
@@ -337,20 +338,3 @@ var weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Mon
 
 // Weekday returns the configured digest day (validated by Parse).
 func (n Notify) Weekday() time.Weekday { return weekdays[strings.ToLower(n.DigestWeekday)] }
-
-// parseLead checks a lead time: whole days ("3d") or a Go duration ("12h").
-func parseLead(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 0 || n > 366 {
-			return 0, fmt.Errorf("lead time %q: want whole days from 0d to 366d", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("lead time %q: want days (3d) or a duration (12h)", s)
-	}
-	return d, nil
-}

@@ -5,9 +5,9 @@ package notify
 import (
 	"fmt"
 	"net/mail"
-	"strconv"
 	"strings"
-	"time"
+
+	"github.com/grantwatch/grantwatch/leadtime"
 )
 
 // CheckAddress accepts a bare address (li@example.cn) and returns it
@@ -32,61 +32,10 @@ func CheckAddress(s string) (string, error) {
 	return s, nil
 }
 
-// ParseLead reads a lead time: whole days ("3d", "0d") or a Go duration
-// ("12h"). Negative leads (after the event) are refused.
-func ParseLead(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 0 || n > 366 {
-			return 0, fmt.Errorf("lead time %q: want whole days from 0d to 366d", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("lead time %q: want days (3d) or a duration (12h)", s)
-	}
-	return d, nil
-}
-
-// ParseLeads reads a comma-separated list of lead times and returns them in
-// their canonical spelling, longest first.
-func ParseLeads(s string) ([]string, error) {
-	var out []string
-	var ds []time.Duration
-	for _, p := range strings.Split(s, ",") {
-		if strings.TrimSpace(p) == "" {
-			continue
-		}
-		d, err := ParseLead(p)
-		if err != nil {
-			return nil, err
-		}
-		ds = append(ds, d)
-	}
-	if len(ds) == 0 {
-		return nil, fmt.Errorf("lead times %q: empty", s)
-	}
-	// Sort longest first, dropping repeats.
-	for i := 1; i < len(ds); i++ {
-		for j := i; j > 0 && ds[j] > ds[j-1]; j-- {
-			ds[j], ds[j-1] = ds[j-1], ds[j]
-		}
-	}
-	for i, d := range ds {
-		if i > 0 && d == ds[i-1] {
-			continue
-		}
-		out = append(out, FormatLead(d))
-	}
-	return out, nil
-}
-
-// FormatLead spells a lead time the way ParseLead reads it.
-func FormatLead(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	}
-	return d.String()
-}
+// ParseLead, ParseLeads and FormatLead are leadtime's, kept here for the
+// callers that think of them as notification settings.
+var (
+	ParseLead  = leadtime.Parse
+	ParseLeads = leadtime.ParseList
+	FormatLead = leadtime.Format
+)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/grantwatch/grantwatch/leadtime"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -308,7 +309,7 @@ func (n *Notifier) DueNow(ctx context.Context, now time.Time) ([]string, error) 
 
 // Lead times as the config writes them.
 func ParseLeadConfig(l []string) ([]time.Duration, error) {
-	out, err := parseLeadList(l)
+	out, err := leadtime.Durations(l)
 	if err != nil {
 		return nil, fmt.Errorf("lead times %s: %w", strings.Join(l, ","), err)
 	}

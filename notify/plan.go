@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grantwatch/grantwatch/leadtime"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -114,8 +115,8 @@ func reminderKey(subID, winID int64, r reminder) string {
 // It returns the deliveries and the keys that are valid for the window's
 // current dates.
 func (c Config) planPair(s store.Subscriber, w store.WindowView, now time.Time) ([]store.Delivery, map[string]bool) {
-	leadOpen, _ := parseLeadList(s.LeadOpen)
-	leadClose, _ := parseLeadList(s.LeadClose)
+	leadOpen, _ := leadtime.Durations(s.LeadOpen)
+	leadClose, _ := leadtime.Durations(s.LeadClose)
 	rs := c.reminders(w.Window, leadOpen, leadClose)
 	keep := map[string]bool{}
 	var out []store.Delivery
@@ -159,21 +160,6 @@ func (c Config) planPair(s store.Subscriber, w store.WindowView, now time.Time) 
 		}
 	}
 	return out, keep
-}
-
-func parseLeadList(l []string) ([]time.Duration, error) {
-	if l == nil {
-		return nil, nil
-	}
-	out := make([]time.Duration, 0, len(l))
-	for _, s := range l {
-		d, err := ParseLead(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
 }
 
 // Matches reports whether a window's notice is one a subscriber asked

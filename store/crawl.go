@@ -89,22 +89,9 @@ func (db *DB) RecordCrawl(ctx context.Context, id int64, r CrawlResult) (Source,
 // DueSources lists active sources whose next check is due (or was never
 // planned), oldest due first.
 func (db *DB) DueSources(ctx context.Context, now time.Time, limit int) ([]Source, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+sourceCols+` FROM sources
+	return queryAll(ctx, db.r, "due sources", scanSource, `SELECT `+sourceCols+` FROM sources
 		WHERE NOT paused AND kind != 'digest' AND (next_check_at IS NULL OR next_check_at <= ?)
 		ORDER BY COALESCE(next_check_at, ''), id LIMIT ?`, fmtTime(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("due sources: %w", err)
-	}
-	defer rows.Close()
-	var out []Source
-	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, fmt.Errorf("due sources: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // SetNextCheck plans a source's next check.
@@ -166,45 +153,19 @@ func (db *DB) SetNoticeStatus(ctx context.Context, noticeID int64, status string
 // with a window still to come, and recent ones (edits come early), at most
 // limit, least recently checked first.
 func (db *DB) NoticesToRecheck(ctx context.Context, sourceID int64, today string, recentSince time.Time, limit int) ([]Notice, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices n
+	return queryAll(ctx, db.r, "notices to recheck", scanNotice, `SELECT `+noticeCols+` FROM notices n
 		WHERE source_id = ? AND status = 'active' AND (
 			EXISTS (SELECT 1 FROM windows w WHERE w.notice_id = n.id AND w.status = 'active' AND (w.closes >= ? OR w.closes IS NULL))
 			OR first_seen_at >= ?)
 		ORDER BY COALESCE(checked_at, ''), id LIMIT ?`, sourceID, today, fmtTime(recentSince), limit)
-	if err != nil {
-		return nil, fmt.Errorf("notices to recheck: %w", err)
-	}
-	defer rows.Close()
-	var out []Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("notices to recheck: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }
 
 // NoticesOnHost lists the notices whose URL is on host, newest first: the
 // candidates a 延期 notice may extend.
 func (db *DB) NoticesOnHost(ctx context.Context, host string, limit int) ([]Notice, error) {
 	like := "%://" + escapeLike(strings.ToLower(host)) + "/%"
-	rows, err := db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url LIKE ? ESCAPE '\'
+	return queryAll(ctx, db.r, "notices on "+host, scanNotice, `SELECT `+noticeCols+` FROM notices WHERE url LIKE ? ESCAPE '\'
 		ORDER BY id DESC LIMIT ?`, like, limit)
-	if err != nil {
-		return nil, fmt.Errorf("notices on %s: %w", host, err)
-	}
-	defer rows.Close()
-	var out []Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }
 
 // ExtendWindow moves a window's closing date because another notice says

@@ -35,7 +35,7 @@ type Delivery struct {
 const deliveryCols = `id, dedup_key, subscriber_id, window_id, source_id, kind, lead, revision, event_date, period, recipient,
 	due_at, status, attempts, next_attempt_at, last_error, message_id, sent_at, created_at`
 
-func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
+func scanDelivery(row scanner) (Delivery, error) {
 	var d Delivery
 	var sub, win, src sql.NullInt64
 	var due, next, sent, created sql.NullString
@@ -103,20 +103,7 @@ func (db *DB) Deliveries(ctx context.Context, status string, limit int) ([]Deliv
 }
 
 func (db *DB) deliveries(ctx context.Context, where string, args ...any) ([]Delivery, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list deliveries: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.r, "list deliveries", scanDelivery, `SELECT `+deliveryCols+` FROM deliveries `+where, args...)
 }
 
 // CancelPending cancels the pending deliveries of a subscriber and window
@@ -277,18 +264,5 @@ func (db *DB) NoticeTexts(ctx context.Context) (map[int64]string, error) {
 
 // NoticesSince lists notices first seen at or after t.
 func (db *DB) NoticesSince(ctx context.Context, t time.Time) ([]Notice, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE first_seen_at >= ? ORDER BY id`, fmtTime(t))
-	if err != nil {
-		return nil, fmt.Errorf("notices since: %w", err)
-	}
-	defer rows.Close()
-	var out []Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.r, "notices since", scanNotice, `SELECT `+noticeCols+` FROM notices WHERE first_seen_at >= ? ORDER BY id`, fmtTime(t))
 }

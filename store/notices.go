@@ -62,7 +62,7 @@ type SaveResult struct {
 const noticeCols = `id, url, source_id, title, issuer, doc_number, region, category, published, text,
 	content_hash, application_url, extends_notice_id, status, first_seen_at, last_seen_at, import_id`
 
-func scanNotice(row interface{ Scan(...any) error }) (Notice, error) {
+func scanNotice(row scanner) (Notice, error) {
 	var n Notice
 	var src, ext, imp sql.NullInt64
 	var pub, first, last sql.NullString
@@ -226,7 +226,7 @@ func saveWindows(ctx context.Context, tx *sql.Tx, noticeID int64, windows []Wind
 const windowCols = `id, notice_id, key, label, opens, closes, closes_time, evidence, evidence_start, evidence_end,
 	status, revision, created_at, updated_at`
 
-func scanWindow(row interface{ Scan(...any) error }, extra ...any) (Window, error) {
+func scanWindow(row scanner, extra ...any) (Window, error) {
 	var w Window
 	var opens, closes, ct, created, updated sql.NullString
 	dest := append([]any{&w.ID, &w.NoticeID, &w.Key, &w.Label, &opens, &closes, &ct, &w.Evidence,
@@ -244,20 +244,8 @@ type querier interface {
 }
 
 func windowsOf(ctx context.Context, q querier, noticeID int64) ([]Window, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+windowCols+` FROM windows WHERE notice_id = ? ORDER BY id`, noticeID)
-	if err != nil {
-		return nil, fmt.Errorf("read windows: %w", err)
-	}
-	defer rows.Close()
-	var out []Window
-	for rows.Next() {
-		w, err := scanWindow(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read windows: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, "read windows", func(r scanner) (Window, error) { return scanWindow(r) },
+		`SELECT `+windowCols+` FROM windows WHERE notice_id = ? ORDER BY id`, noticeID)
 }
 
 // NoticeByURL finds a notice by its canonical URL.
@@ -286,36 +274,24 @@ func (db *DB) Notices(ctx context.Context, search string, limit int) ([]Notice, 
 		limit = -1
 	}
 	search = strings.TrimSpace(search)
-	var rows *sql.Rows
-	var err error
+	var query string
+	var args []any
 	switch {
 	case search == "":
-		rows, err = db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices ORDER BY COALESCE(published, '') DESC, id DESC LIMIT ?`, limit)
+		query, args = `SELECT `+noticeCols+` FROM notices ORDER BY COALESCE(published, '') DESC, id DESC LIMIT ?`, []any{limit}
 	case utf8.RuneCountInString(search) < 3:
 		like := "%" + escapeLike(search) + "%"
-		rows, err = db.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices
+		query, args = `SELECT `+noticeCols+` FROM notices
 			WHERE title LIKE ? ESCAPE '\' OR text LIKE ? ESCAPE '\'
-			ORDER BY COALESCE(published, '') DESC, id DESC LIMIT ?`, like, like, limit)
+			ORDER BY COALESCE(published, '') DESC, id DESC LIMIT ?`, []any{like, like, limit}
 	default:
 		// A quoted FTS5 string is matched as one phrase; quotes inside are doubled.
 		phrase := `"` + strings.ReplaceAll(search, `"`, `""`) + `"`
-		rows, err = db.r.QueryContext(ctx, `SELECT `+prefixCols("n.", noticeCols)+` FROM notices_fts f
+		query, args = `SELECT `+prefixCols("n.", noticeCols)+` FROM notices_fts f
 			JOIN notices n ON n.id = f.rowid WHERE notices_fts MATCH ?
-			ORDER BY COALESCE(n.published, '') DESC, n.id DESC LIMIT ?`, phrase, limit)
+			ORDER BY COALESCE(n.published, '') DESC, n.id DESC LIMIT ?`, []any{phrase, limit}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("list notices: %w", err)
-	}
-	defer rows.Close()
-	var out []Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list notices: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.r, "list notices", scanNotice, query, args...)
 }
 
 func escapeLike(s string) string {
@@ -373,22 +349,12 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY COALESCE(w.closes, w.opens, '9999') , w.id`
-	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list windows: %w", err)
-	}
-	defer rows.Close()
-	var out []WindowView
-	for rows.Next() {
+	return queryAll(ctx, db.r, "list windows", func(r scanner) (WindowView, error) {
 		var v WindowView
-		w, err := scanWindow(rows, &v.NoticeURL, &v.Title, &v.Issuer, &v.Region)
-		if err != nil {
-			return nil, fmt.Errorf("list windows: %w", err)
-		}
+		w, err := scanWindow(r, &v.NoticeURL, &v.Title, &v.Issuer, &v.Region)
 		v.Window = w
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		return v, err
+	}, q, args...)
 }
 
 // WindowChange is one recorded move of a window's dates.
@@ -402,25 +368,16 @@ type WindowChange struct {
 
 // WindowChanges lists the recorded date changes of one window, oldest first.
 func (db *DB) WindowChanges(ctx context.Context, windowID int64) ([]WindowChange, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT window_id, changed_at, old_opens, old_closes, old_closes_time,
-		new_opens, new_closes, new_closes_time, reason FROM window_changes WHERE window_id = ? ORDER BY id`, windowID)
-	if err != nil {
-		return nil, fmt.Errorf("list window changes: %w", err)
-	}
-	defer rows.Close()
-	var out []WindowChange
-	for rows.Next() {
+	return queryAll(ctx, db.r, "list window changes", func(r scanner) (WindowChange, error) {
 		var c WindowChange
 		var at, oo, oc, oct, no, nc, nct sql.NullString
-		if err := rows.Scan(&c.WindowID, &at, &oo, &oc, &oct, &no, &nc, &nct, &c.Reason); err != nil {
-			return nil, fmt.Errorf("list window changes: %w", err)
-		}
+		err := r.Scan(&c.WindowID, &at, &oo, &oc, &oct, &no, &nc, &nct, &c.Reason)
 		c.ChangedAt = parseTime(at)
 		c.OldOpens, c.OldCloses, c.OldClosesTime = oo.String, oc.String, oct.String
 		c.NewOpens, c.NewCloses, c.NewClosesTime = no.String, nc.String, nct.String
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT window_id, changed_at, old_opens, old_closes, old_closes_time,
+		new_opens, new_closes, new_closes_time, reason FROM window_changes WHERE window_id = ? ORDER BY id`, windowID)
 }
 
 // MarkSeen records that a notice was found again, unchanged.

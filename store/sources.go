@@ -46,7 +46,7 @@ const sourceCols = `id, url, kind, name, region, issuer, schedule, links_selecto
 	paused, next_check_at, etag, last_modified, last_checked_at, last_success_at, last_error, last_error_at,
 	consecutive_failures, links_found, flag, created_at, warning, flagged_at`
 
-func scanSource(row interface{ Scan(...any) error }) (Source, error) {
+func scanSource(row scanner) (Source, error) {
 	var s Source
 	var allow string
 	var next, checked, success, errAt, created, flagged sql.NullString
@@ -105,20 +105,7 @@ func (db *DB) Source(ctx context.Context, idOrURL string) (Source, error) {
 
 // Sources lists all sources in the order they were added.
 func (db *DB) Sources(ctx context.Context) ([]Source, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+sourceCols+` FROM sources ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list sources: %w", err)
-	}
-	defer rows.Close()
-	var out []Source
-	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list sources: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.r, "list sources", scanSource, `SELECT `+sourceCols+` FROM sources ORDER BY id`)
 }
 
 // RemoveSource deletes a source. Its notices and their windows stay: they

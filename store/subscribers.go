@@ -32,7 +32,7 @@ type Subscriber struct {
 const subscriberCols = `id, email, name, regions, issuers, keywords, lead_open, lead_close, digest, status,
 	feed_token, unsubscribe_token, created_at, confirmed_at, last_digest_at`
 
-func scanSubscriber(row interface{ Scan(...any) error }) (Subscriber, error) {
+func scanSubscriber(row scanner) (Subscriber, error) {
 	var s Subscriber
 	var regions, issuers, keywords, leadOpen, leadClose string
 	var created, confirmed, digest sql.NullString
@@ -118,20 +118,7 @@ func (db *DB) Subscriber(ctx context.Context, idOrEmail string) (Subscriber, err
 
 // Subscribers lists all subscribers in the order they were added.
 func (db *DB) Subscribers(ctx context.Context) ([]Subscriber, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+subscriberCols+` FROM subscribers ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list subscribers: %w", err)
-	}
-	defer rows.Close()
-	var out []Subscriber
-	for rows.Next() {
-		s, err := scanSubscriber(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list subscribers: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.r, "list subscribers", scanSubscriber, `SELECT `+subscriberCols+` FROM subscribers ORDER BY id`)
 }
 
 // RemoveSubscriber deletes a subscriber and, with them, their deliveries.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/grantwatch/grantwatch/daemon"
 	"github.com/grantwatch/grantwatch/notify"
@@ -43,6 +44,26 @@ func (a *app) notifier(db *store.DB) (*notify.Notifier, error) {
 	return n, nil
 }
 
+// openNotifier does what notify and digest both need: the instant, the
+// SMTP override, the database and the notifier. close releases them.
+func (a *app) openNotifier(ctx context.Context, nowFlag, smtp string) (n *notify.Notifier, now time.Time, close func(), err error) {
+	if now, err = a.parseNow(nowFlag); err != nil {
+		return nil, now, nil, err
+	}
+	if err = a.applySMTP(smtp); err != nil {
+		return nil, now, nil, err
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return nil, now, nil, err
+	}
+	if n, err = a.notifier(db); err != nil {
+		db.Close()
+		return nil, now, nil, err
+	}
+	return n, now, func() { n.Mailer.Close(); db.Close() }, nil
+}
+
 func notifyCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	once := fs.Bool("once", false, "run once and return (the daemon notifies on its own)")
 	nowFlag := fs.String("now", "", "the instant to act at (RFC 3339; default: now)")
@@ -55,23 +76,11 @@ func notifyCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		if !*once {
 			return usagef("notify: give --once (the daemon, grantwatch serve, notifies on its own)")
 		}
-		now, err := a.parseNow(*nowFlag)
+		n, now, closeAll, err := a.openNotifier(ctx, *nowFlag, *smtp)
 		if err != nil {
 			return err
 		}
-		if err := a.applySMTP(*smtp); err != nil {
-			return err
-		}
-		db, err := a.openDB(ctx)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		n, err := a.notifier(db)
-		if err != nil {
-			return err
-		}
-		defer n.Mailer.Close()
+		defer closeAll()
 		if *dry {
 			due, err := n.DueNow(ctx, now)
 			if err != nil {
@@ -109,25 +118,13 @@ func digestCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		if *once == (*preview != "") {
 			return usagef("digest: give either --once or --preview EMAIL")
 		}
-		now, err := a.parseNow(*nowFlag)
+		n, now, closeAll, err := a.openNotifier(ctx, *nowFlag, *smtp)
 		if err != nil {
 			return err
 		}
-		if err := a.applySMTP(*smtp); err != nil {
-			return err
-		}
-		db, err := a.openDB(ctx)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		n, err := a.notifier(db)
-		if err != nil {
-			return err
-		}
-		defer n.Mailer.Close()
+		defer closeAll()
 		if *preview != "" {
-			s, err := db.Subscriber(ctx, *preview)
+			s, err := n.DB.Subscriber(ctx, *preview)
 			if err != nil {
 				return notFoundAsUsage(err)
 			}

@@ -650,17 +650,7 @@ func dropSpace(t string) string {
 // trimSeparators trims " ,;:." and 、 from both ends (strings.Trim with a
 // non-ASCII cutset is slow on the hot path).
 func trimSeparators(t string) string {
-	for t != "" {
-		switch {
-		case strings.IndexByte(" ,;:.", t[0]) >= 0:
-			t = t[1:]
-		case strings.HasPrefix(t, "、"):
-			t = t[3:]
-		default:
-			goto right
-		}
-	}
-right:
+	t = trimSeparatorsLeft(t)
 	for t != "" {
 		switch {
 		case strings.IndexByte(" ,;:.", t[len(t)-1]) >= 0:
