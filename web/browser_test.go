@@ -72,7 +72,7 @@ func TestBrowserSubscribeFlow(t *testing.T) {
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
 		chromedp.Click(chromedp.CSS(`#confirm`)),
-		chromedp.WaitVisible(chromedp.CSS(`#save`)),
+		chromedp.WaitVisible(chromedp.CSS(`#confirmed`)),
 		chromedp.SetValue(chromedp.CSS(`#keywords`), "重点研发"),
 		chromedp.SetValue(chromedp.CSS(`#digest`), "weekly"),
 		chromedp.Click(chromedp.CSS(`#save`)),

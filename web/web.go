@@ -452,7 +452,8 @@ func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := s.preferencesData(w, r, sub)
-	data["Saved"] = r.URL.Query().Get("saved") == "1" || r.URL.Query().Get("confirmed") == "1"
+	data["Saved"] = r.URL.Query().Get("saved") == "1"
+	data["Confirmed"] = r.URL.Query().Get("confirmed") == "1"
 	s.render(w, "preferences", http.StatusOK, data)
 }
 

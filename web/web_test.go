@@ -167,7 +167,7 @@ func TestSubscribeFlow(t *testing.T) {
 	}
 	token := strings.TrimPrefix(path, "/confirm/")
 	resp, page = e.post(c, path, url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}})
-	if resp.StatusCode != 200 || !strings.Contains(page, "订阅设置") {
+	if resp.StatusCode != 200 || !strings.Contains(page, "订阅设置") || !strings.Contains(page, "订阅已确认") || strings.Contains(page, "已保存") {
 		t.Fatalf("confirm: %d\n%s", resp.StatusCode, page)
 	}
 	if s, _ := e.db.Subscriber(context.Background(), "li@example.cn"); s.Status != "active" {
