@@ -32,6 +32,9 @@ var cueWords = []cueWord{
 	{"报区", cuePos}, {"报县", cuePos}, {"报我", cuePos}, {"报上级", cuePos}, {"报所在", cuePos},
 	{"报主管", cuePos}, {"报各", cuePos}, {"申领", cuePos}, {"补录", cuePos}, {"报给", cuePos},
 	{"申请书", cuePos}, {"报名表", cuePos}, {"投递", cuePos}, {"报备", cuePos}, {"提出申请", cuePos},
+	// Registering in a system is something applicants do; "注册" alone is
+	// an eligibility condition (2018年前注册的企业).
+	{"完成注册", cuePos}, {"进行注册", cuePos}, {"注册账号", cuePos}, {"账号注册", cuePos}, {"用户注册", cuePos},
 	// Not applications.
 	{"公示", cueNeg}, {"异议", cueNeg}, {"竣工", cueNeg}, {"完工", cueNeg}, {"建成", cueNeg},
 	{"投产", cueNeg}, {"投入使用", cueNeg}, {"实施", cueNeg}, {"施行", cueNeg}, {"执行", cueNeg},

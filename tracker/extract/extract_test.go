@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // w is a window as the tests write it: "opens→closes time", with "-" for
@@ -59,8 +60,8 @@ func runCases(t *testing.T, cases []extractCase) {
 				}
 			}
 			for _, w := range res.Windows {
-				if w.What == "" {
-					t.Errorf("window %+v has no label", w)
+				if w.What == "" || !utf8.ValidString(w.What) || !utf8.ValidString(w.Evidence) {
+					t.Errorf("window %+v has no label, or a broken one", w)
 				}
 				if w.Start < 0 || w.End > len(tc.text) || w.Start > w.End || tc.text[w.Start:w.End] != w.Evidence {
 					t.Errorf("evidence span [%d,%d) does not hold %q", w.Start, w.End, w.Evidence)
@@ -146,6 +147,8 @@ func TestDeadlines(t *testing.T) {
 		{"time without 截止", "各学院汇总提交审查表电子版及纸质盖章表时间为:2023年5月19日16:00。", "", []string{"-→2023-05-19 16:00"}},
 		{"list of batches", "企业提交材料截止时间:第一批为5月22日、第二批为7月20日、第三批9月14日。", "2020-05-01", []string{"-→2020-05-22", "-→2020-07-20", "-→2020-09-14"}},
 		{"不得晚于", "纸质材料报送时间不得晚于2019年9月30日。", "", []string{"-→2019-09-30"}},
+		{"after another sentence", "项目执行期为2020年1月1日至2021年12月31日。申报截止日期：2019年10月15日（以邮戳为准）。", "", []string{"-→2019-10-15"}},
+		{"register, then apply", "申报单位应于2019年9月20日前在系统中完成注册，9月30日前完成网上申报。", "", []string{"-→2019-09-20", "-→2019-09-30"}},
 	})
 }
 

@@ -40,6 +40,9 @@ func FuzzExtract(f *testing.F) {
 			if w.What == "" {
 				t.Fatal("window without a label")
 			}
+			if utf8.ValidString(text) && (!utf8.ValidString(w.What) || !utf8.ValidString(w.Evidence)) {
+				t.Fatalf("label %q or evidence %q cut inside a character", w.What, w.Evidence)
+			}
 		}
 	})
 }

@@ -238,7 +238,10 @@ func (d *doc) sentenceStart(i int) int {
 	lim := max(0, i-maxSentence)
 	from := lim
 	if k := searchInt32(d.ends, i); k > 0 && int(d.ends[k-1]) >= lim {
-		from = int(d.ends[k-1]) + 1
+		// Past the whole mark: 。 is three bytes.
+		end := int(d.ends[k-1])
+		_, w := runeAt(d.s, end)
+		from = end + max(1, w)
 	}
 	for k := searchInt32(d.newlines, i) - 1; k >= 0 && int(d.newlines[k]) >= from; k-- {
 		if !d.isSoft(d.newlines[k]) {
