@@ -154,6 +154,7 @@ func TestDeadlines(t *testing.T) {
 
 func TestNotWindows(t *testing.T) {
 	runCases(t, []extractCase{
+		{"sentence is no heading", "一、请于9月20日前报送。\n项目完成时间为2020年6月30日。", "2019-08-27", []string{"-→2019-09-20"}},
 		{"publication date", "发布时间：2019-08-27 10:12 来源：科技厅", "", nil},
 		{"signature", "某某省科学技术厅\n2019年8月27日", "", nil},
 		{"signature in numerals", "某某省科学技术厅\n二〇一九年八月二十七日", "", nil},
@@ -173,6 +174,7 @@ func TestNotWindows(t *testing.T) {
 		{"review has ended", "网上申报审核结束时间为:2023年5月21日。", "", nil},
 		{"date in a URL", "详见 http://kjt.example.gov.cn/art/2021/5/7/art_1.html 申报通知", "", nil},
 		{"issued", "（2019年8月1日印发）", "", nil},
+		{"completion after an enumerated sentence", "二、纸质材料请于9月25日前报送省科技厅。\n项目应于2020年12月底前完成。", "2019-08-27", []string{"-→2019-09-25"}},
 		{"weekday is no date", "星期五 周五", "", nil},
 		{"phone numbers", "咨询电话：0371-67174525，申报热线 010-68205584", "", nil},
 		{"issue number", "工业和信息化部公告2017年第34号", "", nil},

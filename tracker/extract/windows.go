@@ -339,6 +339,9 @@ func headingBefore(s string, i int) (string, int) {
 			return "", 0
 		}
 		last, _ := utf8.DecodeLastRuneInString(line)
+		if strings.ContainsRune("。;!?", last) {
+			return "", 0 // a sentence, not a heading
+		}
 		if isEnumHeading(line) || last == ':' || strings.HasSuffix(line, "时间") || strings.HasSuffix(line, "日期") || strings.HasSuffix(line, "安排") {
 			return line, ps
 		}
