@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/grantwatch/grantwatch/internal/testdoc"
 )
 
 func TestImportCommand(t *testing.T) {
@@ -55,5 +57,23 @@ func TestImportCommand(t *testing.T) {
 	r = gw(t, "--db", db, "import")
 	if r.code != 2 {
 		t.Errorf("no file: exit %d", r.code)
+	}
+}
+
+// A digest as a PDF goes through the same text conversion as attachments.
+func TestImportPDF(t *testing.T) {
+	testdoc.RequireTool(t, "pdftotext", "apt-get install poppler-utils")
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "digest.pdf")
+	os.WriteFile(pdf, testdoc.PDF("[申报通知]", "关于组织申报2021年度某某省科技创新券的通知", "各有关单位：",
+		"请于2021年9月20日前将申报材料报送省科技厅。", "某某省科学技术厅", "2021年9月1日", "相关链接：", "http://kjt.example.gov.cn/tzgg/1.html"), 0o600)
+	db := filepath.Join(dir, "gw.db")
+	out := mustGW(t, "--db", db, "import", pdf)
+	if !strings.Contains(out, "1 items; notices 1 new") {
+		t.Fatalf("import of a PDF:\n%s", out)
+	}
+	ws := jsonLines(t, mustGW(t, "--db", db, "windows", "--json"))
+	if len(ws) != 1 || ws[0]["closes"] != "2021-09-20" || ws[0]["notice_url"] != "http://kjt.example.gov.cn/tzgg/1.html" {
+		t.Errorf("windows %v", ws)
 	}
 }
