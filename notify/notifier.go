@@ -225,6 +225,9 @@ func (n *Notifier) deliver(ctx context.Context, d store.Delivery, now time.Time,
 		return
 	}
 	err = n.Mailer.Send(ctx, msg)
+	// Whatever happens to ctx now (a shutdown), what was sent is recorded:
+	// the bookkeeping after a send cannot be cancelled.
+	ctx = context.WithoutCancel(ctx)
 	var se *SendError
 	switch {
 	case err == nil:

@@ -451,3 +451,34 @@ func TestSMTPOutageHour(t *testing.T) {
 		t.Errorf("sent again: %+v", r)
 	}
 }
+
+// A shutdown while a mail is being sent: that mail is finished and
+// recorded, the rest wait for the next run, nothing goes twice.
+func TestShutdownFinishesTheMailInFlight(t *testing.T) {
+	f := newFixture(t)
+	f.window("https://a.gov.cn/1.html", "关于申报的通知", "", store.Window{Label: "报送", Closes: "2019-09-20"})
+	for i := 0; i < 20; i++ {
+		f.subscriber(fmt.Sprintf("s%d@example.cn", i), store.Subscriber{})
+	}
+	f.smtp.Delay = 50 * time.Millisecond // each mail takes a while
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(120 * time.Millisecond)
+		cancel()
+	}()
+	f.now = at("2019-09-13 09:00")
+	res, _ := f.n.RunOnce(ctx, f.now)
+	received := len(f.smtp.Messages())
+	if res.Sent == 0 || res.Sent >= 20 || res.Sent != received {
+		t.Fatalf("interrupted run: %d marked sent, %d received", res.Sent, received)
+	}
+	sent, _ := f.db.Deliveries(context.Background(), "sent", 0)
+	if len(sent) != received {
+		t.Errorf("%d received but %d recorded as sent", received, len(sent))
+	}
+	f.smtp.Delay = 0
+	r := f.run(at("2019-09-13 09:00"))
+	if r.Sent+received != 20 || len(f.smtp.Messages()) != 20 {
+		t.Errorf("after the restart: %d more sent, %d received in all", r.Sent, len(f.smtp.Messages()))
+	}
+}
