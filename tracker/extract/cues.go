@@ -85,41 +85,53 @@ type cueHit struct {
 	w          string
 }
 
-// cuesIn lists the cue words in s[from:to], in order, not overlapping.
-func cuesIn(s string, from, to int) []cueHit {
-	out := make([]cueHit, 0, 8)
-	eachCue(s, from, to, func(h cueHit) bool {
-		out = append(out, h)
-		return true
-	})
-	return out
+// cuesIn appends the cue words in s[from:to], in order, not overlapping, to
+// dst. Callers pass a small array's slice so that classify, which runs for
+// every date in a notice, does not allocate.
+func cuesIn(dst []cueHit, s string, from, to int) []cueHit {
+	for i := from; i < to; {
+		h, next, ok := nextCue(s, i, to)
+		if !ok {
+			break
+		}
+		dst = append(dst, h)
+		i = next
+	}
+	return dst
 }
 
 // eachCue calls f for each cue word in s[from:to] until f returns false.
-// Every cue word is Chinese, so only three-byte runes are looked at.
 func eachCue(s string, from, to int, f func(cueHit) bool) {
-	groups := cueGroup
 	for i := from; i < to; {
+		h, next, ok := nextCue(s, i, to)
+		if !ok || !f(h) {
+			return
+		}
+		i = next
+	}
+}
+
+// nextCue finds the first cue word in s[i:to] and where to look next.
+// Every cue word is Chinese, so only three-byte runes are looked at.
+func nextCue(s string, i, to int) (cueHit, int, bool) {
+	groups := cueGroup
+	for i < to {
 		c := s[i]
 		if c < 0xE0 || c >= 0xF0 || i+2 >= to {
 			i++
 			continue
 		}
 		r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
-		w := 3
 		if g := groups[r]; g != 0 {
 			for _, cw := range cueGroups[g-1] {
 				if i+len(cw.w) <= to && s[i:i+len(cw.w)] == cw.w {
-					if !f(cueHit{i, i + len(cw.w), cw.kind, cw.w}) {
-						return
-					}
-					w = len(cw.w)
-					break
+					return cueHit{i, i + len(cw.w), cw.kind, cw.w}, i + len(cw.w), true
 				}
 			}
 		}
-		i += w
+		i += 3
 	}
+	return cueHit{}, to, false
 }
 
 // reviewActor classifies who reviews in "县区科技主管部门审核": true when the

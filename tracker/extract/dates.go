@@ -7,7 +7,7 @@ import (
 
 // clock is a time of day; ok is false when none was written.
 type clock struct {
-	h, m int
+	h, m int8
 	ok   bool
 }
 
@@ -431,7 +431,7 @@ func scanClock(s string, i int) (clock, int, bool) {
 	if h == 24 && mi != 0 {
 		return clock{}, i, false
 	}
-	return clock{h: h, m: mi, ok: true}, k, true
+	return clock{h: int8(h), m: int8(mi), ok: true}, k, true
 }
 
 // skipAside passes over a short aside after a date that does not change

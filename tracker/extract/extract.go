@@ -110,7 +110,7 @@ func Extract(text string, opts Options) Result {
 
 	d := newDoc(&n)
 	cs := candidates(s, ms)
-	kept := make([]cand, 0, len(cs))
+	kept := cs[:0] // filtered in place: kept never runs ahead of i
 	for i := range cs {
 		if cs[i].kind != kRange && cs[i].a.start == meta.sigStart {
 			continue // the signature date says when, not until when
@@ -412,7 +412,7 @@ func cleanLabel(t string, keepEnd bool) string {
 	}
 	if n := utf8.RuneCountInString(t); n > 24 {
 		rs := []rune(t)
-		if hits := cuesIn(t, 0, len(t)); keepEnd && len(hits) > 0 && hits[0].kind == cuePos && utf8.RuneCountInString(t[:hits[0].start]) <= 8 {
+		if hits := cuesIn(nil, t, 0, len(t)); keepEnd && len(hits) > 0 && hits[0].kind == cuePos && utf8.RuneCountInString(t[:hits[0].start]) <= 8 {
 			keepEnd = false // the stage is named first: 各学院汇总提交……
 		}
 		if keepEnd {

@@ -420,6 +420,7 @@ func judgeFirst(hits []cueHit) verdict {
 // label. It reads only the sentence around the date.
 func classify(d *doc, c *cand) bool {
 	s := d.s
+	var buf [4][8]cueHit // backing for the cue lists below; grows on the heap if ever needed
 	ss := d.sentenceStart(c.start)
 	se := d.sentenceEnd(c.end)
 	// Stated as over: 已于7月25日完成受理.
@@ -431,19 +432,19 @@ func classify(d *doc, c *cand) bool {
 	if single && !c.a.daily && lineAlone(s, c.a.start, c.end) {
 		// A date alone on its line is a signature or a page date, unless a
 		// heading above says what it is.
-		if h, _ := headingBefore(s, c.start); h == "" || judgeLast(h, cuesIn(h, 0, len(h)), 0) != vPos {
+		if h, _ := headingBefore(s, c.start); h == "" || judgeLast(h, cuesIn(buf[3][:0], h, 0, len(h)), 0) != vPos {
 			return false
 		}
 	}
 	sub := subStart(s, ss, c.start)
-	preSub := cuesIn(s, sub, c.start)
+	preSub := cuesIn(buf[0][:0], s, sub, c.start)
 	postEnd := subEnd(s, c.end, se)
-	postSub := cuesIn(s, c.end, postEnd)
+	postSub := cuesIn(buf[1][:0], s, c.end, postEnd)
 	nextEnd := postEnd
 	if postEnd < se {
 		nextEnd = subEnd(s, postEnd+1, se)
 	}
-	postNext := cuesIn(s, postEnd, nextEnd)
+	postNext := cuesIn(buf[2][:0], s, postEnd, nextEnd)
 	c.labelStart, c.postEnd = sub, postEnd
 
 	// An issuer-side review named right before the date rules it out, even
@@ -465,7 +466,7 @@ func classify(d *doc, c *cand) bool {
 	if judgeFirst(postSub) == vPos || judgeFirst(postNext) == vPos {
 		return true
 	}
-	switch judgeLast(s, cuesIn(s, ss, sub), ss) {
+	switch judgeLast(s, cuesIn(buf[3][:0], s, ss, sub), ss) {
 	case vPos:
 		return true
 	case vNeg:
@@ -473,7 +474,7 @@ func classify(d *doc, c *cand) bool {
 	}
 	// Nothing in the sentence: a heading above may say it ("一、申报时间").
 	if h, hs := headingBefore(s, ss); h != "" {
-		if judgeLast(h, cuesIn(h, 0, len(h)), 0) == vPos {
+		if judgeLast(h, cuesIn(buf[3][:0], h, 0, len(h)), 0) == vPos {
 			c.labelStart = hs
 			return true
 		}
