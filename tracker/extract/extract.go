@@ -325,7 +325,22 @@ func indexWords(words []string, byLast bool) map[rune][]string {
 	return m
 }
 
-var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "具体", "本次", ":", ")", "、", ".", "将", "把", "前", "之前", "以前", "止", "为止"}
+var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "具体", "本次", ":", ")", "、", ".", "将", "把", "前", "之前", "以前", "止", "为止", "期间", "之间"}
+
+// wordEnds are words whose last rune is also a trailing filler word (请,
+// 可, 于 …): 提交申请 must not lose its 请.
+// Only words that cannot be an actor followed by the filler: 单位于 is
+// 单位 + 于, not 位于.
+var wordEnds = []string{"申请", "邀请", "许可", "认可", "作为", "行为"}
+
+func endsWithWord(t string) bool {
+	for _, w := range wordEnds {
+		if strings.HasSuffix(t, w) {
+			return true
+		}
+	}
+	return false
+}
 
 func stripEnum(t string) string {
 	for {
@@ -394,7 +409,7 @@ func cleanLabel(t string, keepEnd bool) string {
 		changed = false
 		last, _ := utf8.DecodeLastRuneInString(t)
 		for _, w := range trailingByLast[last] {
-			if strings.HasSuffix(t, w) && len(t) > len(w) {
+			if strings.HasSuffix(t, w) && len(t) > len(w) && !(utf8.RuneCountInString(w) == 1 && endsWithWord(t)) {
 				t, changed = t[:len(t)-len(w)], true
 				break
 			}
@@ -443,7 +458,8 @@ func dropShortParens(t string) string {
 	return t
 }
 
-var actorEnds = []string{"单位", "企业", "部门", "学院", "人员", "申报人", "各位", "老师", "机构", "公司"}
+// 人 covers 申请人, 申报人, 负责人, 个人.
+var actorEnds = []string{"单位", "企业", "部门", "学院", "人员", "人", "各位", "老师", "机构", "公司", "高校", "院校", "医院", "团队"}
 
 // isActorLabel reports a label that names who applies, not what is done.
 func isActorLabel(t string) bool {

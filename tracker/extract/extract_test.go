@@ -169,6 +169,7 @@ func TestNotWindows(t *testing.T) {
 		{"eligibility founded before", "申报企业须在2018年12月31日前注册成立。", "", nil},
 		{"eligibility period", "支持2023年1月1日至2023年12月31日期间的标准化项目。", "", nil},
 		{"events held in a period", "九月份受理2019年1月1日至8月31日期间举办的活动。", "", nil},
+		{"patents filed in a period", "2022年1月1日至2023年12月31日期间申请的发明专利可以参与评选。", "", nil},
 		{"already over", "其中，进口贴息事项已于2019年7月25日完成受理。", "", nil},
 		{"issuer's own review", "市科技局网上审查截止时间为2019年5月17日17:00时。", "", nil},
 		{"review has ended", "网上申报审核结束时间为:2023年5月21日。", "", nil},
@@ -193,6 +194,9 @@ func TestStages(t *testing.T) {
 			[]string{"-→2022-06-08"}},
 		{"extension restates a range", "申报日期 : 2020-01-22/2020-03-31\n申报截止时间延期至2020年3月31日(星期二)24:00。", "",
 			[]string{"2020-01-22→2020-03-31 24:00"}},
+		{"act during the period", "申请人应在2024年10月8日至10月20日期间登录系统报名。", "", []string{"2024-10-08→2024-10-20"}},
+		{"eligibility period, then the deadline", "2022年1月1日至2023年12月31日期间成立的企业，请于2024年3月1日前申报。", "",
+			[]string{"-→2024-03-01"}},
 		{"publicity notice with a filing deadline", "现予以公示，公示期为10个工作日，如有异议请反映。同时，请未备案的单位于2022年11月22日前，登录政务服务平台进行备案。", "",
 			[]string{"-→2022-11-22"}},
 	})
@@ -235,6 +239,23 @@ func TestEvidenceSpanInOriginal(t *testing.T) {
 	}
 	if w.What != "网上申报" {
 		t.Errorf("what %q", w.What)
+	}
+}
+
+// TestWhat checks the stage names: filler around the date goes, words that
+// end in a filler rune (申请) stay, and an actor (申请人) is not a stage.
+func TestWhat(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"请申报单位在2024年6月30日之前通过系统提交申请。", "通过系统提交申请"},
+		{"项目申请请于2024年3月8日前提交。", "项目申请"},
+		{"申报材料请于2024年3月8日前报送。", "申报材料"},
+		{"申请人应在2024年10月8日至10月20日期间登录系统报名。", "登录系统报名"},
+		{"请未备案的单位于2022年11月22日前登录平台进行备案。", "登录平台进行备案"},
+	} {
+		res := Extract(tc.text, Options{})
+		if len(res.Windows) != 1 || res.Windows[0].What != tc.want {
+			t.Errorf("%s: windows %+v, want one named %q", tc.text, res.Windows, tc.want)
+		}
 	}
 }
 

@@ -403,13 +403,23 @@ func judgeLast(s string, hits []cueHit, subFrom int) verdict {
 	return vNone
 }
 
-// judgeFirst decides from the first cue after a date.
-func judgeFirst(hits []cueHit) verdict {
-	for _, h := range hits {
+// judgeFirst decides from the first cue after a date; s[:end] is the text
+// the hits were read from. 期间/之间 after a range usually bound an
+// eligibility period (2022年1月1日至12月31日期间成立的企业), but when an
+// applicant's action follows with no 的 to turn it into a description
+// (……至10月20日期间登录系统报名), the range is when to act.
+func judgeFirst(s string, hits []cueHit, end int) verdict {
+	for i, h := range hits {
 		switch h.kind {
 		case cuePos:
 			return vPos
-		case cueNeg, cuePostNeg:
+		case cuePostNeg:
+			if (h.w == "期间" || h.w == "之间") && i+1 < len(hits) && hits[i+1].kind == cuePos &&
+				!strings.Contains(s[h.end:end], "的") {
+				return vPos
+			}
+			return vNeg
+		case cueNeg:
 			return vNeg
 		}
 	}
@@ -457,13 +467,13 @@ func classify(d *doc, c *cand) bool {
 	if judgeLast(s, preSub, sub) == vNeg {
 		return false
 	}
-	if judgeFirst(postSub) == vNeg {
+	if judgeFirst(s, postSub, postEnd) == vNeg {
 		return false
 	}
 	if judgeLast(s, preSub, sub) == vPos {
 		return true
 	}
-	if judgeFirst(postSub) == vPos || judgeFirst(postNext) == vPos {
+	if judgeFirst(s, postSub, postEnd) == vPos || judgeFirst(s, postNext, nextEnd) == vPos {
 		return true
 	}
 	switch judgeLast(s, cuesIn(buf[3][:0], s, ss, sub), ss) {
