@@ -196,6 +196,27 @@ func monthEndMark(s string, i int) (int, bool) {
 	return i, false
 }
 
+// tenDayDeadline reads 上旬前, 中旬之前, 下旬以前 at i: the last day of the
+// month's first, second or last ten days (10, 20, 0 for the month's end).
+// Only as a deadline: "4月上旬开始" names no day to open on.
+func tenDayDeadline(s string, i int) (day, end int, ok bool) {
+	switch {
+	case hasAt(s, i, "上旬"):
+		day = 10
+	case hasAt(s, i, "中旬"):
+		day = 20
+	case hasAt(s, i, "下旬"):
+		day = 0
+	default:
+		return 0, i, false
+	}
+	k := skipWS(s, i+6)
+	if hasAt(s, k, "前") || hasAt(s, k, "之前") || hasAt(s, k, "以前") {
+		return day, i + 6, true
+	}
+	return 0, i, false
+}
+
 // scanDate reads a date starting at i, or returns false. It does not read
 // a time of day.
 func scanDate(s string, i int) (mention, bool) {
@@ -274,6 +295,13 @@ func scanAfterYear(s string, mt mention, y, j int) (mention, bool) {
 			mt.d = daysIn(y, m)
 			return mt, true
 		}
+		if d, e, ok := tenDayDeadline(s, k); ok {
+			mt.y, mt.m, mt.d, mt.monthEnd, mt.end = y, m, d, d == 0, e
+			if d == 0 {
+				mt.d = daysIn(y, m)
+			}
+			return mt, true
+		}
 		d, k2, ok := smallNum(s, k)
 		if !ok || !validMD(m, d) {
 			return mention{}, false
@@ -318,6 +346,10 @@ func scanMonthDay(s string, mt mention, m, j int) (mention, bool) {
 	k = skipWS(s, k+3)
 	if e, ok := monthEndMark(s, k); ok {
 		mt.m, mt.monthEnd, mt.end = m, true, e
+		return mt, true
+	}
+	if d, e, ok := tenDayDeadline(s, k); ok {
+		mt.m, mt.d, mt.monthEnd, mt.end = m, d, d == 0, e
 		return mt, true
 	}
 	d, k2, ok := smallNum(s, k)

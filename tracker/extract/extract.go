@@ -9,6 +9,9 @@
 //     of that day, which is the start of the next; the notifier plans on that
 //     instant. Times are those of the closing day only; daily office hours
 //     "(9:00-17:30)" give closes_time 17:30.
+//   - 月底/月末 is the month's last day; 上旬/中旬/下旬 before 前 are the
+//     10th, the 20th and the last day (a deadline only: "上旬开始" names
+//     no day).
 //   - A window with only a deadline has Opens == ""; one with only an
 //     opening date ("8月1日起") has Closes == "".
 package extract
