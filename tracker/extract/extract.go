@@ -305,7 +305,7 @@ func resolve(c cand, ref refYear, published Date) (window, bool) {
 // Label words: leading enumeration and filler, trailing "时间为:" and the like.
 var labelTrailing = []string{"截止时间为", "截止日期为", "时间为", "日期为", "截止时间", "截止日期", "截止到", "截止至",
 	"时间是", "时间", "日期", "截止", "不迟于", "不晚于", "最迟", "请于", "务必于", "须于", "应于", "可于", "统一于",
-	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均", "的", "可", "、", ","}
+	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均", "的", "可", "将", "拟", "、", ","}
 
 // trailingByLast and leadingByFirst index the label words by their last
 // and first rune, longest first, so trimming reads few of them.
@@ -334,7 +334,7 @@ var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "
 // 可, 于 …): 提交申请 must not lose its 请.
 // Only words that cannot be an actor followed by the filler: 单位于 is
 // 单位 + 于, not 位于.
-var wordEnds = []string{"申请", "邀请", "许可", "认可", "作为", "行为"}
+var wordEnds = []string{"申请", "邀请", "许可", "认可", "作为", "行为", "即将"}
 
 func endsWithWord(t string) bool {
 	for _, w := range wordEnds {
@@ -492,7 +492,11 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 	if from > c.start {
 		from = c.labelStart
 	}
-	pre := cleanLabel(s[from:c.start], true)
+	to := c.start
+	if c.labelEnd > from && c.labelEnd < to {
+		to = c.labelEnd
+	}
+	pre := cleanLabel(s[from:to], true)
 	if !hasPos(pre) && from > c.labelStart {
 		// 截止时间:第一批为5月22日、第二批为7月20日: the stage is named
 		// once, before the first date of the list.

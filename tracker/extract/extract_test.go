@@ -102,6 +102,11 @@ func TestPartialDates(t *testing.T) {
 		{"year from 年度", "关于做好2002年度项目申报工作的通知\n项目截止申报时间为5月25日。", "", []string{"-→2002-05-25"}},
 		{"month end", "请于9月底前将申报材料报送市工信局。", "2019-08-27", []string{"-→2019-09-30"}},
 		{"month end with year", "申报截止时间为2020年2月底。", "", []string{"-→2020-02-29"}},
+		{"every character spaced (PDF)", "申 报 时 间 ： 2024 年 12 月 20 日 至 \n2025 年 1 月 10 日", "2024-12-10", []string{"2024-12-20→2025-01-10"}},
+		{"from publication, named", "申报时间：自通知发布之日起至2025年1月20日。", "2024-12-10", []string{"2024-12-10→2025-01-20"}},
+		{"validity from publication", "本办法自发布之日起至2027年12月31日有效。", "2024-12-10", nil},
+		{"started, then closes", "申报工作于2025年1月6日启动，1月20日截止。", "2024-12-10", []string{"2025-01-06→2025-01-20"}},
+		{"project start is no window", "项目于2025年3月1日启动实施。", "2024-12-10", nil},
 		{"first ten days", "请各地于4月上旬前将汇总表报送我厅。", "2024-02-20", []string{"-→2024-04-10"}},
 		{"middle ten days, numerals", "请于九月中旬之前报送申报材料。", "2024-02-20", []string{"-→2024-09-20"}},
 		{"last ten days", "申报材料请于2024年2月下旬前报送。", "", []string{"-→2024-02-29"}},
@@ -254,6 +259,8 @@ func TestWhat(t *testing.T) {
 		{"项目申请请于2024年3月8日前提交。", "项目申请"},
 		{"申报材料请于2024年3月8日前报送。", "申报材料"},
 		{"申请人应在2024年10月8日至10月20日期间登录系统报名。", "登录系统报名"},
+		{"申报系统将于2025年1月6日启动，请于1月20日前完成填报。", "申报系统"},
+		{"申报时间：自通知发布之日起至2025年1月20日。", "申报"},
 		{"请未备案的单位于2022年11月22日前登录平台进行备案。", "登录平台进行备案"},
 	} {
 		res := Extract(tc.text, Options{})
@@ -292,4 +299,14 @@ func ExampleExtract() {
 	// Output:
 	// 网络申报受理 2019-08-30 2019-09-30
 	// 纸质材料受理 2019-09-26 2019-10-10
+}
+
+// TestSpacesKeptBetweenWords: only PDF-style spacing of every character is
+// dropped; a breadcrumb's double space and a space between words stay, so
+// the title is not glued to what precedes it.
+func TestSpacesKeptBetweenWords(t *testing.T) {
+	res := Extract("当前位置: 申报通知  市科技局关于组织申报2020年度科技计划项目的通知\n", Options{})
+	if res.Title != "市科技局关于组织申报2020年度科技计划项目的通知" {
+		t.Errorf("title %q", res.Title)
+	}
 }

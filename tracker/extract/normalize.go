@@ -251,7 +251,7 @@ var plainASCII = func() (t [128]bool) {
 	for c := 0x20; c < 0x7F; c++ {
 		t[c] = true
 	}
-	for _, c := range "0123456789;!?(" {
+	for _, c := range "0123456789;!?( " {
 		t[c] = false // digits take the slow path, which notes their runs
 	}
 	return t
@@ -349,6 +349,12 @@ func normalize(s string) normalized {
 			case c == '\r' || c == 0:
 				i++
 				continue
+			case c == ' ' && lastIsHan(b[:n]) && spacedHan(s, i):
+				// Text from PDFs spaces every character (申 报 时 间 ：);
+				// between two Chinese characters a space is layout, and
+				// dropping it lets the words be read.
+				i++
+				continue
 			case c == '\t' || c == '\f' || c == '\v':
 				c = ' '
 			case c == '(' && lastIsHan(b[:n]):
@@ -438,6 +444,25 @@ func normalize(s string) normalized {
 }
 
 // lastIsHan reports whether the output so far ends with a Chinese character.
+// spacedHan reports whether the space at s[i] is the layout of text that
+// spaces every character (申 报 时 间 ：, from PDFs): one space between two
+// Chinese characters, one of which is spaced on its other side too. A
+// space between words (市科技局 浏览次数) or two (a breadcrumb's
+// separator) are kept.
+func spacedHan(s string, i int) bool {
+	j := i + 1
+	if j+2 >= len(s) || s[j] < 0xE3 || s[j] > 0xEF {
+		return false
+	}
+	r, w := utf8.DecodeRuneInString(s[j:])
+	if !(r >= 0x3400 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF || r == '：' || r == '，') {
+		return false
+	}
+	before := i >= 4 && s[i-4] == ' '
+	after := j+w < len(s) && s[j+w] == ' '
+	return before || after
+}
+
 func lastIsHan(b []byte) bool {
 	n := len(b)
 	if n < 3 || b[n-1] < utf8.RuneSelf || b[n-3] < 0xE3 || b[n-3] > 0xE9 {

@@ -24,6 +24,7 @@ type cand struct {
 	fromToday  bool    // 即日起至: opens on the publication date
 	// Filled in by classify.
 	labelStart int // where the clause that names the stage starts
+	labelEnd   int // where it ends: the date, or the 自 of 自发布之日起至
 	postEnd    int // end of the text after the date that was read
 	what       string
 	class      string
@@ -43,7 +44,7 @@ func connectorAt(s string, i int, isoLeft bool) (int, bool) {
 }
 
 var deadlineAfter = []string{"之前", "以前", "为止", "前", "止", "截止"}
-var openAfter = []string{"起开始", "开始", "之后", "以后", "起", "后", "开放", "开通"}
+var openAfter = []string{"起开始", "开始", "之后", "以后", "起", "后", "开放", "开通", "启动"}
 var deadlineBefore = []string{"截止时间为", "截止日期为", "截止时间是", "截止日期是", "截止时间", "截止日期",
 	"截止到", "截止至", "截止", "截至", "延期至", "延长至", "推迟至", "顺延至", "调整为", "调整至", "延期到",
 	"延长到", "不迟于", "不晚于", "不得晚于", "不得迟于", "不超过", "最迟于", "最迟", "最晚", "之前于"}
@@ -447,7 +448,17 @@ func classify(d *doc, c *cand) bool {
 		}
 	}
 	sub := subStart(s, ss, c.start)
-	preSub := cuesIn(buf[0][:0], s, sub, c.start)
+	preTo := c.start
+	if c.fromToday {
+		// 自本通知发布之日起至: the publication named in the opening phrase
+		// says when the window opens, not that the date is a publication.
+		if k := strings.LastIndex(s[sub:c.start], "自"); k >= 0 {
+			preTo = sub + k
+		} else if k := strings.LastIndex(s[sub:c.start], "从"); k >= 0 {
+			preTo = sub + k
+		}
+	}
+	preSub := cuesIn(buf[0][:0], s, sub, preTo)
 	postEnd := subEnd(s, c.end, se)
 	postSub := cuesIn(buf[1][:0], s, c.end, postEnd)
 	nextEnd := postEnd
@@ -455,7 +466,7 @@ func classify(d *doc, c *cand) bool {
 		nextEnd = subEnd(s, postEnd+1, se)
 	}
 	postNext := cuesIn(buf[2][:0], s, postEnd, nextEnd)
-	c.labelStart, c.postEnd = sub, postEnd
+	c.labelStart, c.labelEnd, c.postEnd = sub, preTo, postEnd
 
 	// An issuer-side review named right before the date rules it out, even
 	// when 提交 follows (市科技局审核提交时间).
