@@ -304,7 +304,7 @@ func resolve(c cand, ref refYear, published Date) (window, bool) {
 
 // Label words: leading enumeration and filler, trailing "时间为:" and the like.
 var labelTrailing = []string{"截止时间为", "截止日期为", "时间为", "日期为", "截止时间", "截止日期", "截止到", "截止至",
-	"时间是", "时间", "日期", "截止", "不迟于", "不晚于", "最迟", "请于", "务必于", "须于", "应于", "可于", "统一于",
+	"时间是", "时间", "日期", "起止", "截止", "不迟于", "不晚于", "最迟", "请于", "务必于", "须于", "应于", "可于", "统一于",
 	"一并于", "即日起至", "即日起", "之日起至", "自", "从", "于", "在", "为", "是", ":", "(", "请", "务必", "须", "应", "均", "的", "可", "将", "拟", "、", ","}
 
 // trailingByLast and leadingByFirst index the label words by their last
@@ -676,7 +676,7 @@ func trimSeparators(t string) string {
 	t = trimSeparatorsLeft(t)
 	for t != "" {
 		switch {
-		case strings.IndexByte(" ,;:.", t[len(t)-1]) >= 0:
+		case strings.IndexByte(" ,;:.|", t[len(t)-1]) >= 0:
 			t = t[:len(t)-1]
 		case strings.HasSuffix(t, "、"):
 			t = t[:len(t)-3]
@@ -704,7 +704,7 @@ func trimBullets(t string) string {
 func trimSeparatorsLeft(t string) string {
 	for t != "" {
 		switch {
-		case strings.IndexByte(" ,;:.", t[0]) >= 0:
+		case strings.IndexByte(" ,;:.|", t[0]) >= 0:
 			t = t[1:]
 		case strings.HasPrefix(t, "、"):
 			t = t[3:]

@@ -44,6 +44,9 @@ func connectorAt(s string, i int, isoLeft bool) (int, bool) {
 }
 
 var deadlineAfter = []string{"之前", "以前", "为止", "前", "止", "截止"}
+
+// closeAfter ends the second clause of 自A开始，至B结束.
+var closeAfter = []string{"之前", "以前", "为止", "前", "止", "截止", "结束"}
 var openAfter = []string{"起开始", "开始", "之后", "以后", "起", "后", "开放", "开通", "启动"}
 var deadlineBefore = []string{"截止时间为", "截止日期为", "截止时间是", "截止日期是", "截止时间", "截止日期",
 	"截止到", "截止至", "截止", "截至", "延期至", "延长至", "推迟至", "顺延至", "调整为", "调整至", "延期到",
@@ -113,8 +116,34 @@ func candidates(s string, ms []mention) []cand {
 				continue
 			}
 		}
-		c := cand{a: a, start: a.start, end: a.end}
 		pre := runeStart(s, max(0, a.start-24))
+		// Two dates with nothing between them but layout, under a heading
+		// that says they bound a period (申报起止时间 | 3月1日 | 3月31日):
+		// a table's two cells.
+		if i+1 < len(ms) && strings.Contains(s[pre:a.start], "起止") && onlyLayout(s, a.end, ms[i+1].start) {
+			b := ms[i+1]
+			out = append(out, cand{kind: kRange, a: a, b: b, start: a.start, end: b.end})
+			i++
+			continue
+		}
+		c := cand{a: a, start: a.start, end: a.end}
+		// 自A开始，至B结束: the opening and the closing in two clauses.
+		if e, ok := afterAny(s, j, openAfter); ok && i+1 < len(ms) {
+			k := skipWS(s, e)
+			if k < len(s) && s[k] == ',' {
+				k = skipWS(s, k+1)
+			}
+			if (hasAt(s, k, "至") || hasAt(s, k, "到")) && skipWS(s, k+3) == ms[i+1].start {
+				b := ms[i+1]
+				c := cand{kind: kRange, a: a, b: b, start: a.start, end: b.end}
+				if e, ok := afterAny(s, skipWS(s, b.end), closeAfter); ok {
+					c.end = e
+				}
+				out = append(out, c)
+				i++
+				continue
+			}
+		}
 		switch {
 		case endsWithAny(s, pre, a.start, []string{"即日起至", "即日起到", "即日至", "之日起至", "之日起到", "即日起-"}):
 			c.kind, c.fromToday = kRange, true
@@ -135,6 +164,25 @@ func candidates(s string, ms []mention) []cand {
 		out = append(out, c)
 	}
 	return out
+}
+
+// onlyLayout reports whether s[i:j] holds only white space and table
+// separators, and at most two line breaks.
+func onlyLayout(s string, i, j int) bool {
+	if j < i || j-i > 16 {
+		return false
+	}
+	lines := 0
+	for _, c := range []byte(s[i:j]) {
+		switch c {
+		case '\n':
+			lines++
+		case ' ', '|', '\t':
+		default:
+			return false
+		}
+	}
+	return lines <= 2
 }
 
 // inURL reports whether position i sits inside a URL (.../art/2021/5/7/...).
