@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -167,43 +168,15 @@ func (c Config) planPair(s store.Subscriber, w store.WindowView, now time.Time) 
 // region, issuer or title; issuers against its issuer; keywords against
 // its title and text).
 func Matches(s store.Subscriber, w store.WindowView, text string) bool {
-	if len(s.Regions) > 0 {
-		ok := false
-		for _, r := range s.Regions {
-			if r == w.Region || strings.Contains(w.Issuer, r) || strings.Contains(w.Title, r) || r == "全国" && w.Region == "" {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
+	region := func(r string) bool {
+		return r == w.Region || strings.Contains(w.Issuer, r) || strings.Contains(w.Title, r) || r == "全国" && w.Region == ""
 	}
-	if len(s.Issuers) > 0 {
-		ok := false
-		for _, i := range s.Issuers {
-			if strings.Contains(w.Issuer, i) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	if len(s.Keywords) > 0 {
-		ok := false
-		for _, k := range s.Keywords {
-			if strings.Contains(w.Title, k) || strings.Contains(text, k) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	issuer := func(i string) bool { return strings.Contains(w.Issuer, i) }
+	keyword := func(k string) bool { return strings.Contains(w.Title, k) || strings.Contains(text, k) }
+	// An empty filter lets everything through.
+	return (len(s.Regions) == 0 || slices.ContainsFunc(s.Regions, region)) &&
+		(len(s.Issuers) == 0 || slices.ContainsFunc(s.Issuers, issuer)) &&
+		(len(s.Keywords) == 0 || slices.ContainsFunc(s.Keywords, keyword))
 }
 
 // PlanResult counts what planning did.

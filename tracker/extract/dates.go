@@ -196,6 +196,18 @@ func monthEndMark(s string, i int) (int, bool) {
 	return i, false
 }
 
+// dayWord reads a day written as a word after 月: 底 or 末 (the month's
+// end), or 上旬前, 中旬前, 下旬前.
+func dayWord(s string, i int) (day int, monthEnd bool, end int, ok bool) {
+	if e, ok := monthEndMark(s, i); ok {
+		return 0, true, e, true
+	}
+	if d, e, ok := tenDayDeadline(s, i); ok {
+		return d, d == 0, e, true
+	}
+	return 0, false, i, false
+}
+
 // tenDayDeadline reads 上旬前, 中旬之前, 下旬以前 at i: the last day of the
 // month's first, second or last ten days (10, 20, 0 for the month's end).
 // Only as a deadline: "4月上旬开始" names no day to open on.
@@ -290,14 +302,9 @@ func scanAfterYear(s string, mt mention, y, j int) (mention, bool) {
 			return mention{}, false
 		}
 		k = skipWS(s, k+3)
-		if e, ok := monthEndMark(s, k); ok {
-			mt.y, mt.m, mt.monthEnd, mt.end = y, m, true, e
-			mt.d = daysIn(y, m)
-			return mt, true
-		}
-		if d, e, ok := tenDayDeadline(s, k); ok {
-			mt.y, mt.m, mt.d, mt.monthEnd, mt.end = y, m, d, d == 0, e
-			if d == 0 {
+		if d, monthEnd, e, ok := dayWord(s, k); ok {
+			mt.y, mt.m, mt.d, mt.monthEnd, mt.end = y, m, d, monthEnd, e
+			if monthEnd {
 				mt.d = daysIn(y, m)
 			}
 			return mt, true
@@ -344,12 +351,8 @@ func scanMonthDay(s string, mt mention, m, j int) (mention, bool) {
 		return mention{}, false
 	}
 	k = skipWS(s, k+3)
-	if e, ok := monthEndMark(s, k); ok {
-		mt.m, mt.monthEnd, mt.end = m, true, e
-		return mt, true
-	}
-	if d, e, ok := tenDayDeadline(s, k); ok {
-		mt.m, mt.d, mt.monthEnd, mt.end = m, d, d == 0, e
+	if d, monthEnd, e, ok := dayWord(s, k); ok {
+		mt.m, mt.d, mt.monthEnd, mt.end = m, d, monthEnd, e
 		return mt, true
 	}
 	d, k2, ok := smallNum(s, k)

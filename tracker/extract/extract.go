@@ -336,15 +336,6 @@ var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "
 // 单位 + 于, not 位于.
 var wordEnds = []string{"申请", "邀请", "许可", "认可", "作为", "行为", "即将"}
 
-func endsWithWord(t string) bool {
-	for _, w := range wordEnds {
-		if strings.HasSuffix(t, w) {
-			return true
-		}
-	}
-	return false
-}
-
 func stripEnum(t string) string {
 	for {
 		t = trimSeparatorsLeft(t)
@@ -412,7 +403,7 @@ func cleanLabel(t string, keepEnd bool) string {
 		changed = false
 		last, _ := utf8.DecodeLastRuneInString(t)
 		for _, w := range trailingByLast[last] {
-			if strings.HasSuffix(t, w) && len(t) > len(w) && !(utf8.RuneCountInString(w) == 1 && endsWithWord(t)) {
+			if strings.HasSuffix(t, w) && len(t) > len(w) && !(utf8.RuneCountInString(w) == 1 && hasSuffixAny(t, wordEnds)) {
 				t, changed = t[:len(t)-len(w)], true
 				break
 			}
@@ -465,14 +456,7 @@ func dropShortParens(t string) string {
 var actorEnds = []string{"单位", "企业", "部门", "学院", "人员", "人", "各位", "老师", "机构", "公司", "高校", "院校", "医院", "团队"}
 
 // isActorLabel reports a label that names who applies, not what is done.
-func isActorLabel(t string) bool {
-	for _, e := range actorEnds {
-		if strings.HasSuffix(t, e) {
-			return true
-		}
-	}
-	return false
-}
+func isActorLabel(t string) bool { return hasSuffixAny(t, actorEnds) }
 
 func hasPos(t string) bool {
 	found := false

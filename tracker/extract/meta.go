@@ -14,14 +14,7 @@ type meta struct {
 
 var orgEnds = []string{"厅", "局", "委员会", "委", "办公室", "办公厅", "部", "政府", "中心", "处", "院", "会", "公司", "小组"}
 
-func endsWithOrg(t string) bool {
-	for _, e := range orgEnds {
-		if strings.HasSuffix(t, e) {
-			return true
-		}
-	}
-	return false
-}
+func endsWithOrg(t string) bool { return hasSuffixAny(t, orgEnds) }
 
 // readMeta finds title, issuer, 文号 and publication date.
 func readMeta(s string, sc scan) meta {

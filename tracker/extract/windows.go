@@ -69,6 +69,11 @@ func endsWithAny(s string, from, to int, words []string) bool {
 	t = strings.TrimSuffix(t, "为")
 	t = strings.TrimSuffix(t, "是")
 	t = strings.TrimRight(t, " \n:")
+	return hasSuffixAny(t, words)
+}
+
+// hasSuffixAny reports whether t ends with one of words.
+func hasSuffixAny(t string, words []string) bool {
 	for _, w := range words {
 		if strings.HasSuffix(t, w) {
 			return true
@@ -127,23 +132,6 @@ func candidates(s string, ms []mention) []cand {
 			continue
 		}
 		c := cand{a: a, start: a.start, end: a.end}
-		// 自A开始，至B结束: the opening and the closing in two clauses.
-		if e, ok := afterAny(s, j, openAfter); ok && i+1 < len(ms) {
-			k := skipWS(s, e)
-			if k < len(s) && s[k] == ',' {
-				k = skipWS(s, k+1)
-			}
-			if (hasAt(s, k, "至") || hasAt(s, k, "到")) && skipWS(s, k+3) == ms[i+1].start {
-				b := ms[i+1]
-				c := cand{kind: kRange, a: a, b: b, start: a.start, end: b.end}
-				if e, ok := afterAny(s, skipWS(s, b.end), closeAfter); ok {
-					c.end = e
-				}
-				out = append(out, c)
-				i++
-				continue
-			}
-		}
 		switch {
 		case endsWithAny(s, pre, a.start, []string{"即日起至", "即日起到", "即日至", "之日起至", "之日起到", "即日起-"}):
 			c.kind, c.fromToday = kRange, true
@@ -153,6 +141,10 @@ func candidates(s string, ms []mention) []cand {
 				c.kind, c.end = kDeadline, e
 			} else if e, ok := afterAny(s, j, openAfter); ok {
 				c.kind, c.end = kOpen, e
+				if e, ok := closingClause(s, e, ms, i+1); ok {
+					c.kind, c.b, c.end = kRange, ms[i+1], e
+					i++
+				}
 			} else if endsWithAny(s, pre, a.start, deadlineBefore) {
 				c.kind = kDeadline
 			} else if a.daily {
@@ -164,6 +156,27 @@ func candidates(s string, ms []mention) []cand {
 		out = append(out, c)
 	}
 	return out
+}
+
+// closingClause reads the closing that follows an opening in a clause of
+// its own (自A开始，至B结束): i is after the opening's 开始, ms[next] must be
+// B. It returns where the closing ends.
+func closingClause(s string, i int, ms []mention, next int) (int, bool) {
+	if next >= len(ms) {
+		return 0, false
+	}
+	k := skipWS(s, i)
+	if k < len(s) && s[k] == ',' {
+		k = skipWS(s, k+1)
+	}
+	if !(hasAt(s, k, "至") || hasAt(s, k, "到")) || skipWS(s, k+3) != ms[next].start {
+		return 0, false
+	}
+	end := ms[next].end
+	if e, ok := afterAny(s, skipWS(s, end), closeAfter); ok {
+		end = e
+	}
+	return end, true
 }
 
 // onlyLayout reports whether s[i:j] holds only white space and table
