@@ -482,3 +482,30 @@ func TestShutdownFinishesTheMailInFlight(t *testing.T) {
 		t.Errorf("after the restart: %d more sent, %d received in all", r.Sent, len(f.smtp.Messages()))
 	}
 }
+
+// TestMatches: each filter that is set must match; an empty one lets all
+// through; within a filter, any entry will do.
+func TestMatches(t *testing.T) {
+	w := store.WindowView{Region: "山西", Issuer: "山西省科学技术厅", Title: "关于组织申报2019年度重点研发计划的通知"}
+	for _, tc := range []struct {
+		name string
+		sub  store.Subscriber
+		text string
+		want bool
+	}{
+		{"no filters", store.Subscriber{}, "", true},
+		{"region", store.Subscriber{Regions: []string{"河北", "山西"}}, "", true},
+		{"other region", store.Subscriber{Regions: []string{"河北"}}, "", false},
+		{"national only matches no region", store.Subscriber{Regions: []string{"全国"}}, "", false},
+		{"issuer", store.Subscriber{Issuers: []string{"科学技术厅"}}, "", true},
+		{"other issuer", store.Subscriber{Issuers: []string{"工业和信息化厅"}}, "", false},
+		{"keyword in the text", store.Subscriber{Keywords: []string{"首台套"}}, "首台套重大技术装备", true},
+		{"keyword nowhere", store.Subscriber{Keywords: []string{"首台套"}}, "", false},
+		{"all set, one fails", store.Subscriber{Regions: []string{"山西"}, Issuers: []string{"科学技术厅"}, Keywords: []string{"首台套"}}, "", false},
+		{"all set, all match", store.Subscriber{Regions: []string{"山西"}, Issuers: []string{"科学技术厅"}, Keywords: []string{"研发"}}, "", true},
+	} {
+		if got := Matches(tc.sub, w, tc.text); got != tc.want {
+			t.Errorf("%s: Matches = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
