@@ -5,8 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +20,13 @@ type SMTPConfig struct {
 	TLS      string // none, starttls, tls
 	Timeout  time.Duration
 	Rate     float64 // mails per second at most; 0: no limit
+	// IdleTimeout: a connection unused for this long is closed and a new
+	// one opened before the next mail. Servers drop idle sessions (Postfix
+	// after 300 s, others sooner); 0 means 30 s.
+	IdleTimeout time.Duration
 }
+
+const defaultIdleTimeout = 30 * time.Second
 
 // Mailer sends mail over one SMTP connection, reused across messages and
 // opened again after an error.
@@ -31,7 +35,11 @@ type Mailer struct {
 	mu     sync.Mutex
 	client *mail.Client
 	open   bool
-	last   time.Time
+	last   time.Time // the last send started (for Rate)
+	used   time.Time // the connection was last used (for IdleTimeout)
+	// Now is the wall clock (nil: time.Now); idleness is real time, not
+	// the instant a run plans for.
+	Now func() time.Time
 }
 
 // NewMailer prepares a mailer; it connects on the first Send.
@@ -62,14 +70,15 @@ func (m *Mailer) newClient() (*mail.Client, error) {
 	return mail.NewClient(m.cfg.Host, opts...)
 }
 
-// Send delivers one message. Connection problems and 4xx answers are
-// temporary; 5xx answers are permanent.
+// Send delivers one message. Only an SMTP 5xx answer to this message is
+// permanent; everything else (4xx, no connection, a connection the server
+// dropped, a timeout) is temporary and retried later.
 func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.cfg.Rate > 0 {
 		gap := time.Duration(float64(time.Second) / m.cfg.Rate)
-		if wait := time.Until(m.last.Add(gap)); wait > 0 {
+		if wait := m.last.Add(gap).Sub(m.now()); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -79,24 +88,76 @@ func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
 			}
 		}
 	}
-	m.last = time.Now()
-	if !m.open {
-		c, err := m.newClient()
-		if err != nil {
-			return &SendError{Temporary: false, Err: fmt.Errorf("smtp client: %w", err)}
-		}
-		if err := c.DialWithContext(ctx); err != nil {
-			return &SendError{Temporary: true, Err: fmt.Errorf("connect to %s:%d: %w", m.cfg.Host, m.cfg.Port, err)}
-		}
-		m.client, m.open = c, true
+	m.last = m.now()
+	idle := m.cfg.IdleTimeout
+	if idle <= 0 {
+		idle = defaultIdleTimeout
 	}
-	if err := m.client.Send(msg); err != nil {
+	if m.open && m.now().Sub(m.used) >= idle {
+		// The server has probably dropped it; a new session is cheaper than
+		// a failed one.
+		m.closeConn()
+	}
+	reused := m.open
+	if err := m.connect(ctx); err != nil {
+		return err
+	}
+	err := m.client.Send(msg)
+	if err != nil && reused && connCheckFailed(err) {
+		// The kept connection was dead before anything of this message was
+		// sent (the NOOP check failed): open a new one and send now.
+		m.closeConn()
+		if err := m.connect(ctx); err != nil {
+			return err
+		}
+		err = m.client.Send(msg)
+	}
+	if err != nil {
 		// Whatever happened, start the next message on a fresh connection.
-		m.client.Close()
-		m.open = false
+		m.closeConn()
 		return classifySend(err)
 	}
+	m.used = m.now()
 	return nil
+}
+
+func (m *Mailer) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// connect opens a session unless one is open.
+func (m *Mailer) connect(ctx context.Context) error {
+	if m.open {
+		return nil
+	}
+	c, err := m.newClient()
+	if err != nil {
+		// A setting the client does not take: retried, so that the mail
+		// goes out once the configuration is mended.
+		return &SendError{Temporary: true, Err: fmt.Errorf("smtp client: %w", err)}
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return &SendError{Temporary: true, Err: fmt.Errorf("connect to %s:%d: %w", m.cfg.Host, m.cfg.Port, err)}
+	}
+	m.client, m.open, m.used = c, true, m.now()
+	return nil
+}
+
+func (m *Mailer) closeConn() {
+	if m.open {
+		m.client.Close()
+	}
+	m.open = false
+}
+
+// connCheckFailed: go-mail checks a kept connection (NOOP) before MAIL
+// FROM; this failure means no byte of the message reached the server.
+func connCheckFailed(err error) bool {
+	var se *mail.SendError
+	return errors.As(err, &se) && se.Reason == mail.ErrConnCheck
 }
 
 // Close ends the SMTP session.
@@ -110,23 +171,13 @@ func (m *Mailer) Close() error {
 	return m.client.Close()
 }
 
+// classifySend: a 5xx reply refuses this message for good; any other
+// failure (4xx, a dropped or refused connection, a timeout, a reply that
+// never came) says nothing about the message and is retried.
 func classifySend(err error) error {
 	var se *mail.SendError
-	if errors.As(err, &se) {
-		code := se.ErrorCode()
-		switch {
-		case code >= 500:
-			return &SendError{Temporary: false, Err: err}
-		case code >= 400:
-			return &SendError{Temporary: true, Err: err}
-		}
-		return &SendError{Temporary: se.IsTemp() || isNetErr(err), Err: err}
+	if errors.As(err, &se) && se.ErrorCode() >= 500 {
+		return &SendError{Temporary: false, Err: err}
 	}
-	return &SendError{Temporary: isNetErr(err) || strings.Contains(err.Error(), "connection"), Err: err}
-}
-
-func isNetErr(err error) bool {
-	var ne net.Error
-	var oe *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, context.DeadlineExceeded)
+	return &SendError{Temporary: true, Err: err}
 }

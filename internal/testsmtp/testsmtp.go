@@ -41,12 +41,18 @@ type Server struct {
 	Refuse func(to string) error
 	// Delay slows each DATA (a slow server).
 	Delay time.Duration
+	// idle: the server ends a session that sends no command for this long
+	// (421, then closes), as real servers do.
+	idle time.Duration
 }
 
 // Start runs a server on 127.0.0.1 until the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return StartIdle(t, 10*time.Second) }
+
+// StartIdle runs a server that drops a session idle for longer than idle.
+func StartIdle(t testing.TB, idle time.Duration) *Server {
 	t.Helper()
-	s := &Server{}
+	s := &Server{idle: idle}
 	if err := s.listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +68,7 @@ func (s *Server) listen(addr string) error {
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
-	srv.ReadTimeout = 10 * time.Second
+	srv.ReadTimeout = s.idle
 	srv.WriteTimeout = 10 * time.Second
 	s.mu.Lock()
 	s.srv, s.ln, s.Addr = srv, ln, ln.Addr().String()

@@ -1,0 +1,79 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/grantwatch/grantwatch/internal/testsmtp"
+	"github.com/grantwatch/grantwatch/store"
+)
+
+// A server that ends idle sessions (here after 300 ms, Postfix after
+// 300 s): the notifier sends, the connection idles past the server's
+// limit, more reminders fall due, and every one of them is delivered,
+// none marked failed. Once with the mailer's own idle limit longer than
+// the server's (the dead connection is found by the NOOP check and
+// replaced), once shorter (the mailer replaces it before trying).
+func TestIdleConnectionDroppedByServer(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		mailerIdle time.Duration
+	}{
+		{"server drops first", time.Hour},
+		{"mailer closes first", 100 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.smtp = testsmtp.StartIdle(t, 300*time.Millisecond)
+			host, port := f.smtp.HostPort()
+			f.n.Mailer = NewMailer(SMTPConfig{Host: host, Port: port, TLS: "none", Timeout: 5 * time.Second, IdleTimeout: tc.mailerIdle})
+			t.Cleanup(func() { f.n.Mailer.Close() })
+			for i := 0; i < 5; i++ {
+				f.subscriber(fmt.Sprintf("s%d@example.cn", i), store.Subscriber{})
+			}
+			f.window("https://a.gov.cn/1.html", "关于申报甲项目的通知", "", store.Window{Label: "报送", Closes: "2019-09-20"})
+			if r := f.run(at("2019-09-13 09:00")); r.Sent != 5 || r.Failed != 0 {
+				t.Fatalf("first batch: %+v", r)
+			}
+			time.Sleep(time.Second) // the server has dropped the session by now
+			f.window("https://a.gov.cn/2.html", "关于申报乙项目的通知", "", store.Window{Label: "报送", Closes: "2019-09-21"})
+			r := f.run(at("2019-09-14 09:00"))
+			if r.Sent != 5 || r.Failed != 0 || r.Retried != 0 {
+				t.Errorf("after idling: %+v", r)
+			}
+			if got := len(f.smtp.Messages()); got != 10 {
+				t.Errorf("%d mails received, want 10", got)
+			}
+			failed, _ := f.db.Deliveries(context.Background(), "failed", 0)
+			if len(failed) != 0 {
+				t.Errorf("%d deliveries failed for good: %v", len(failed), failed[0].LastError)
+			}
+		})
+	}
+}
+
+// Only a 5xx reply to the message is permanent (TestSendErrorsClassified
+// has a real 550); every other failure a send can meet is temporary.
+func TestClassifySend(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		err       error
+		temporary bool
+	}{
+		{"RCPT failed without a reply code", &mail.SendError{Reason: mail.ErrSMTPRcptTo}, true},
+		{"dead kept connection", &mail.SendError{Reason: mail.ErrConnCheck}, true},
+		{"plain error", errors.New("checking SMTP connection: not connected to SMTP server"), true},
+		{"EOF", fmt.Errorf("read: %w", errors.New("EOF")), true},
+		{"deadline", context.DeadlineExceeded, true},
+	} {
+		var se *SendError
+		if err := classifySend(tc.err); !errors.As(err, &se) || se.Temporary != tc.temporary {
+			t.Errorf("%s: %v temporary=%v, want %v", tc.name, err, se != nil && se.Temporary, tc.temporary)
+		}
+	}
+}
