@@ -244,15 +244,17 @@ func (c Config) build(m message, now time.Time) (*mail.Msg, error) {
 	return msg, nil
 }
 
-// SendConfirmation mails the double opt-in link at once (or, for an
-// address already subscribed, a link to its preferences). It is an answer
-// to a request on the subscribe page, so it does not wait for a schedule.
-func (n *Notifier) SendConfirmation(ctx context.Context, s store.Subscriber, already bool, now time.Time) error {
+// SendConfirmation mails the double opt-in link (with the one-time
+// confirmation token) at once, or, with no token, for an address already
+// subscribed, a link to its preferences. It is an answer to a request on
+// the subscribe page, so it does not wait for a schedule.
+func (n *Notifier) SendConfirmation(ctx context.Context, s store.Subscriber, confirmToken string, now time.Time) error {
 	_, prefs, _ := n.Config.links(s)
+	already := confirmToken == ""
 	v := struct {
 		Already              bool
 		ConfirmURL, PrefsURL string
-	}{already, strings.TrimRight(n.Config.BaseURL, "/") + "/confirm/" + s.UnsubscribeToken, prefs}
+	}{already, strings.TrimRight(n.Config.BaseURL, "/") + "/confirm/" + confirmToken, prefs}
 	var html, text bytes.Buffer
 	if err := htmlTmpl.ExecuteTemplate(&html, "confirm.html.tmpl", v); err != nil {
 		return err

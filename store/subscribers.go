@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
 	"errors"
@@ -181,16 +182,103 @@ func (db *DB) UpdatePreferences(ctx context.Context, s Subscriber) error {
 }
 
 // SetSubscriberStatus moves a subscriber to pending, active (confirmed) or
-// unsubscribed.
+// unsubscribed. Leaving pending voids any confirmation link.
 func (db *DB) SetSubscriberStatus(ctx context.Context, id int64, status string) error {
-	q := `UPDATE subscribers SET status = ? WHERE id = ?`
-	args := []any{status, id}
+	q := `UPDATE subscribers SET status = ?, confirm_token = CASE WHEN ? = 'pending' THEN confirm_token END WHERE id = ?`
+	args := []any{status, status, id}
 	if status == "active" {
-		q = `UPDATE subscribers SET status = ?, confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`
+		q = `UPDATE subscribers SET status = ?, confirmed_at = COALESCE(confirmed_at, ?), confirm_token = NULL WHERE id = ?`
 		args = []any{status, fmtTime(db.now()), id}
 	}
 	if _, err := db.w.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("subscriber %d status: %w", id, err)
 	}
 	return nil
+}
+
+// ClaimConfirmationMail records that a confirmation mail is about to go to
+// a subscriber, unless one went less than gap ago (then ok is false and
+// nothing changes: one mailbox cannot be flooded from many client
+// addresses). For a pending subscriber it also makes a fresh one-time
+// confirmation token, returned; an active one gets a mail without a token.
+func (db *DB) ClaimConfirmationMail(ctx context.Context, id int64, now time.Time, gap time.Duration) (token string, ok bool, err error) {
+	tok, err := NewToken()
+	if err != nil {
+		return "", false, err
+	}
+	var got sql.NullString
+	err = db.w.QueryRowContext(ctx, `UPDATE subscribers
+		SET confirm_sent_at = ?, confirm_token = CASE WHEN status = 'pending' THEN ? END
+		WHERE id = ? AND (confirm_sent_at IS NULL OR confirm_sent_at <= ?)
+		RETURNING confirm_token`, fmtTime(now), tok, id, fmtTime(now.Add(-gap))).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("claim confirmation mail for subscriber %d: %w", id, err)
+	}
+	return got.String, true, nil
+}
+
+// ReleaseConfirmationMail undoes a claim whose mail could not be sent, so
+// that the address may ask again at once.
+func (db *DB) ReleaseConfirmationMail(ctx context.Context, id int64) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = NULL WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("release confirmation mail for subscriber %d: %w", id, err)
+	}
+	return nil
+}
+
+// PendingByConfirmToken finds the pending subscriber a confirmation link
+// belongs to; a used link, or one of an address that is no longer
+// pending, finds nothing.
+func (db *DB) PendingByConfirmToken(ctx context.Context, token string) (Subscriber, error) {
+	if len(token) != 22 {
+		return Subscriber{}, fmt.Errorf("confirmation token: %w", ErrNotFound)
+	}
+	s, err := scanSubscriber(db.w.QueryRowContext(ctx, `SELECT `+subscriberCols+` FROM subscribers
+		WHERE confirm_token = ? AND status = 'pending'`, token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Subscriber{}, fmt.Errorf("confirmation token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("confirmation token: %w", err)
+	}
+	return s, nil
+}
+
+// Confirm activates the pending subscriber whose confirmation token this
+// is and voids the token, in one statement: a link works once.
+func (db *DB) Confirm(ctx context.Context, token string) (Subscriber, error) {
+	if len(token) != 22 {
+		return Subscriber{}, fmt.Errorf("confirmation token: %w", ErrNotFound)
+	}
+	var id int64
+	err := db.w.QueryRowContext(ctx, `UPDATE subscribers
+		SET status = 'active', confirmed_at = COALESCE(confirmed_at, ?), confirm_token = NULL
+		WHERE confirm_token = ? AND status = 'pending' RETURNING id`, fmtTime(db.now()), token).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Subscriber{}, fmt.Errorf("confirmation token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("confirm subscriber: %w", err)
+	}
+	return db.Subscriber(ctx, strconv.FormatInt(id, 10))
+}
+
+// Secret returns the named server secret, making it (size random bytes)
+// the first time. Every process on this database gets the same value.
+func (db *DB) Secret(ctx context.Context, name string, size int) ([]byte, error) {
+	b := make([]byte, size)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, b); err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	var v []byte
+	if err := db.w.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v); err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	return v, nil
 }

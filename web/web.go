@@ -8,6 +8,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -66,6 +67,8 @@ type Server struct {
 
 	limitMu sync.Mutex
 	limits  map[string][]time.Time
+	keyMu   sync.Mutex
+	key     []byte // CSRF key, loaded from the database once
 }
 
 // Handler returns the routes.
@@ -264,25 +267,75 @@ func (s *Server) message(w http.ResponseWriter, status int, title, msg string) {
 	s.render(w, "message", status, map[string]any{"Title": title, "Message": msg})
 }
 
-// CSRF: a random token in a SameSite=Strict cookie, echoed in each form;
-// a POST whose field does not match the cookie is refused.
-const csrfCookie = "gw_csrf"
+// CSRF: a token in a SameSite=Strict cookie, echoed in each form; a POST
+// whose field does not match the cookie is refused. The token is a random
+// nonce and its HMAC under a key kept in the database, so only this
+// server's tokens pass (a cookie/field pair an attacker made up does not).
+const (
+	csrfCookie = "gw_csrf"
+	csrfNonce  = 16
+	csrfMAC    = 16
+	csrfLen    = 43 // base64 (no padding) of nonce and MAC
+	// confirmGap: at most one confirmation mail per address in this time.
+	confirmGap = time.Hour
+)
+
+func (s *Server) csrfKey(ctx context.Context) ([]byte, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.key == nil {
+		k, err := s.DB.Secret(ctx, "csrf", 32)
+		if err != nil {
+			return nil, err
+		}
+		s.key = k
+	}
+	return s.key, nil
+}
+
+func csrfSum(key, nonce []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("grantwatch csrf\x00"))
+	m.Write(nonce)
+	return m.Sum(nil)[:csrfMAC]
+}
 
 func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 22 {
+	if c, err := r.Cookie(csrfCookie); err == nil && s.csrfValid(r.Context(), c.Value) {
 		return c.Value
 	}
-	var b [16]byte
-	rand.Read(b[:])
-	tok := base64.RawURLEncoding.EncodeToString(b[:])
+	key, err := s.csrfKey(r.Context())
+	if err != nil {
+		s.Logger.Error("csrf key", "err", err)
+		return ""
+	}
+	b := make([]byte, csrfNonce, csrfNonce+csrfMAC)
+	rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(append(b, csrfSum(key, b)...))
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: strings.HasPrefix(s.Config.BaseURL, "https://")})
 	return tok
 }
 
-func csrfOK(r *http.Request) bool {
+// csrfValid: a token of the right length whose MAC this server made.
+func (s *Server) csrfValid(ctx context.Context, tok string) bool {
+	if len(tok) != csrfLen {
+		return false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(b) != csrfNonce+csrfMAC {
+		return false
+	}
+	key, err := s.csrfKey(ctx)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal(b[csrfNonce:], csrfSum(key, b[:csrfNonce]))
+}
+
+func (s *Server) csrfOK(r *http.Request) bool {
 	c, err := r.Cookie(csrfCookie)
-	if err != nil || c.Value == "" {
+	if err != nil || !s.csrfValid(r.Context(), c.Value) {
 		return false
 	}
 	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) == 1
@@ -328,7 +381,7 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil || !csrfOK(r) {
+	if err := r.ParseForm(); err != nil || !s.csrfOK(r) {
 		s.message(w, http.StatusForbidden, "请求无效", "页面已过期，请返回订阅页重新提交。")
 		return
 	}
@@ -347,7 +400,6 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := s.Now()
 	sub, err := s.DB.Subscriber(ctx, email)
-	already := false
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		sub, err = s.DB.AddSubscriber(ctx, store.Subscriber{Email: email, Regions: splitList(r.PostFormValue("regions")),
@@ -359,8 +411,6 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.serverError(w, err)
 		return
-	case sub.Status == "active":
-		already = true
 	case sub.Status == "unsubscribed":
 		sub.Regions, sub.Keywords = splitList(r.PostFormValue("regions")), splitList(r.PostFormValue("keywords"))
 		if err := s.DB.UpdatePreferences(ctx, sub); err != nil {
@@ -372,8 +422,17 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.Notifier.SendConfirmation(ctx, sub, already, now); err != nil {
+	// One confirmation mail per address per hour, whoever asks.
+	token, claimed, err := s.DB.ClaimConfirmationMail(ctx, sub.ID, now, confirmGap)
+	if err != nil {
+		s.serverError(w, err)
+		return
+	}
+	if !claimed {
+		s.Logger.Info("confirmation mail not sent: one went to this address less than an hour ago", "subscriber_id", sub.ID)
+	} else if err := s.Notifier.SendConfirmation(ctx, sub, token, now); err != nil {
 		s.Logger.Warn("confirmation mail not sent", "subscriber_id", sub.ID, "err", err)
+		s.DB.ReleaseConfirmationMail(context.WithoutCancel(ctx), sub.ID)
 		s.message(w, http.StatusServiceUnavailable, "暂时无法发送邮件", "确认邮件暂时无法发出，请稍后再试。")
 		return
 	}
@@ -392,26 +451,40 @@ func (s *Server) bySubscriberToken(w http.ResponseWriter, r *http.Request) (stor
 	return sub, true
 }
 
+// confirmSub loads the pending subscriber a confirmation link belongs to.
+func (s *Server) confirmSub(w http.ResponseWriter, r *http.Request) (store.Subscriber, bool) {
+	sub, err := s.DB.PendingByConfirmToken(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.message(w, http.StatusNotFound, "链接无效", "这个确认链接无效、已经用过或已过期。需要时请重新订阅。")
+		return sub, false
+	}
+	return sub, true
+}
+
 func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
-	sub, ok := s.bySubscriberToken(w, r)
+	sub, ok := s.confirmSub(w, r)
 	if !ok {
 		return
 	}
 	// A GET changes nothing: mail scanners open links.
-	s.render(w, "confirm", http.StatusOK, map[string]any{"Title": "确认订阅", "Email": sub.Email, "Token": sub.UnsubscribeToken,
+	s.render(w, "confirm", http.StatusOK, map[string]any{"Title": "确认订阅", "Email": sub.Email, "Token": r.PathValue("token"),
 		"CSRF": s.csrfToken(w, r)})
 }
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
-	sub, ok := s.bySubscriberToken(w, r)
-	if !ok {
+	if _, ok := s.confirmSub(w, r); !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil || !csrfOK(r) {
+	if err := r.ParseForm(); err != nil || !s.csrfOK(r) {
 		s.message(w, http.StatusForbidden, "请求无效", "页面已过期，请重新打开邮件中的链接。")
 		return
 	}
-	if err := s.DB.SetSubscriberStatus(r.Context(), sub.ID, "active"); err != nil {
+	sub, err := s.DB.Confirm(r.Context(), r.PathValue("token"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.message(w, http.StatusNotFound, "链接无效", "这个确认链接无效、已经用过或已过期。需要时请重新订阅。")
+		return
+	}
+	if err != nil {
 		s.serverError(w, err)
 		return
 	}
@@ -463,7 +536,7 @@ func (s *Server) preferences(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil || !csrfOK(r) {
+	if err := r.ParseForm(); err != nil || !s.csrfOK(r) {
 		s.message(w, http.StatusForbidden, "请求无效", "页面已过期，请重新打开订阅设置。")
 		return
 	}

@@ -165,13 +165,18 @@ func TestSubscribeFlow(t *testing.T) {
 	if s, _ := e.db.Subscriber(context.Background(), "li@example.cn"); s.Status != "pending" || !strings.Contains(page, "确认订阅") {
 		t.Fatalf("GET confirm changed status to %s", s.Status)
 	}
-	token := strings.TrimPrefix(path, "/confirm/")
 	resp, page = e.post(c, path, url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}})
 	if resp.StatusCode != 200 || !strings.Contains(page, "订阅设置") || !strings.Contains(page, "订阅已确认") || strings.Contains(page, "已保存") {
 		t.Fatalf("confirm: %d\n%s", resp.StatusCode, page)
 	}
-	if s, _ := e.db.Subscriber(context.Background(), "li@example.cn"); s.Status != "active" {
-		t.Fatalf("not confirmed: %s", s.Status)
+	confirmed, _ := e.db.Subscriber(context.Background(), "li@example.cn")
+	if confirmed.Status != "active" {
+		t.Fatalf("not confirmed: %s", confirmed.Status)
+	}
+	// The manage token (preferences, unsubscribe) is not the confirmation's.
+	token := confirmed.UnsubscribeToken
+	if "/confirm/"+token == path || !strings.HasSuffix(resp.Request.URL.Path, "/preferences/"+token) {
+		t.Fatalf("confirmation landed on %s", resp.Request.URL)
 	}
 	// Preferences.
 	resp, page = e.post(c, "/preferences/"+token, url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "regions": {"山东"},
