@@ -28,6 +28,9 @@ func (m *Main) startScheduler(ctx context.Context) *scheduler {
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	crawl := func() {
 		rep, err := m.Crawler.CrawlDue(ctx)
+		if err != nil && ctx.Err() != nil {
+			return // shutting down before the crawl began
+		}
 		if err != nil {
 			m.Logger.Error("crawl failed", "err", err)
 			return

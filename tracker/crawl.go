@@ -61,6 +61,7 @@ type SourceReport struct {
 	WindowsChanged int
 	Extended       int // windows of earlier notices moved by a 延期 notice
 	NotModified    bool
+	Interrupted    bool // a shutdown cut the check short; it is due again
 	Warnings       []string
 	Err            error
 }
@@ -165,7 +166,14 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 	rep := SourceReport{Source: s}
 	log := c.Logger.With("source_id", s.ID, "url", s.URL)
 	c.checks.Add(1)
-	res, err := c.Fetcher.Fetch(ctx, Request{URL: s.URL, ETag: s.ETag, LastModified: s.LastModified, AllowHosts: s.AllowHosts})
+	res, err := c.Fetcher.Fetch(ctx, Request{URL: s.URL, ETag: s.ETag, LastModified: s.LastModified, Source: s.URL, AllowHosts: s.AllowHosts})
+	if err != nil && ctx.Err() != nil {
+		// A shutdown, not the source's failure: it stays due and is
+		// checked at the next start.
+		rep.Err = err
+		log.Info("source check interrupted by shutdown; checked again at the next start")
+		return rep
+	}
 	if err != nil {
 		c.failures.Add(1)
 		rep.Err = err
@@ -222,10 +230,22 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 		}
 		c.recheck(ctx, s, list.Links, &rep)
 	}
-	next := c.nextCheck(s, 0, 0)
-	if _, err := c.DB.RecordCrawl(ctx, s.ID, store.CrawlResult{OK: true, ETag: res.ETag, LastModified: res.LastModified,
-		LinksFound: links, Warning: strings.Join(rep.Warnings, "; "), NextCheckAt: next,
-		FailureAlert: c.Config.FailureAlert, EmptyIsSuspect: kind == "list" && links >= 0}); err != nil {
+	result := store.CrawlResult{OK: true, ETag: res.ETag, LastModified: res.LastModified,
+		LinksFound: links, Warning: strings.Join(rep.Warnings, "; "), NextCheckAt: c.nextCheck(s, 0, 0),
+		FailureAlert: c.Config.FailureAlert, EmptyIsSuspect: kind == "list" && links >= 0}
+	bctx := ctx
+	if ctx.Err() != nil {
+		// Interrupted by a shutdown part way: record what was done, with a
+		// short context of its own, and leave the source due with no
+		// validators, so that the next start reads the whole list again.
+		var cancel context.CancelFunc
+		bctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		result.ETag, result.LastModified, result.NextCheckAt, result.EmptyIsSuspect = "", "", c.Now(), false
+		rep.Interrupted = true
+		log.Info("source check interrupted by shutdown; recorded, checked again at the next start")
+	}
+	if _, err := c.DB.RecordCrawl(bctx, s.ID, result); err != nil {
 		log.Error("record crawl failed", "err", err)
 	}
 	log.Info("source checked", "kind", kind, "links", rep.Links, "new", rep.NoticesNew, "changed", rep.NoticesChanged,
@@ -278,7 +298,7 @@ func (c *Crawler) followPages(ctx context.Context, s store.Source, list *ListPag
 			break
 		}
 		seen[u] = true
-		res, err := c.Fetcher.Fetch(ctx, Request{URL: u, AllowHosts: s.AllowHosts})
+		res, err := c.Fetcher.Fetch(ctx, Request{URL: u, Source: s.URL, AllowHosts: s.AllowHosts})
 		if err != nil {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("page %d: %v", page, err))
 			break
@@ -313,7 +333,7 @@ func (c *Crawler) newNotices(ctx context.Context, s store.Source, links []Link, 
 			return
 		}
 		fetched++
-		res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, AllowHosts: s.AllowHosts})
+		res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, Source: s.URL, AllowHosts: s.AllowHosts})
 		if err != nil {
 			rep.Warnings = append(rep.Warnings, err.Error())
 			continue
@@ -346,19 +366,19 @@ func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, re
 		if !n.LastSeenAt.IsZero() && c.Now().Sub(n.LastSeenAt) < time.Minute && justRead[n.URL] {
 			continue // read a moment ago in this run
 		}
-		res, err := c.Fetcher.Fetch(ctx, Request{URL: n.URL, ETag: st.ETag, LastModified: st.LastModified, AllowHosts: s.AllowHosts})
+		res, err := c.Fetcher.Fetch(ctx, Request{URL: n.URL, ETag: st.ETag, LastModified: st.LastModified, Source: s.URL, AllowHosts: s.AllowHosts})
 		var fe *FetchError
 		switch {
 		case errors.As(err, &fe) && fe.Gone():
 			if n.Status != "gone" {
-				if err := c.DB.SetNoticeStatus(ctx, n.ID, "gone"); err == nil {
+				if err := c.DB.SetNoticeStatus(context.WithoutCancel(ctx), n.ID, "gone"); err == nil {
 					rep.NoticesGone++
 				}
 			}
 		case err != nil:
 			rep.Warnings = append(rep.Warnings, err.Error())
 		case res.NotModified:
-			c.DB.MarkSeen(ctx, n.ID)
+			c.DB.MarkSeen(context.WithoutCancel(ctx), n.ID)
 		default:
 			c.processNotice(ctx, s, Link{URL: n.URL, Title: n.Title, Published: n.Published}, res, rep)
 		}
@@ -394,7 +414,7 @@ func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *R
 			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: more attachments than fetch allows"})
 			continue
 		}
-		ares, err := c.Fetcher.Fetch(ctx, Request{URL: a.URL, AllowHosts: s.AllowHosts})
+		ares, err := c.Fetcher.Fetch(ctx, Request{URL: a.URL, Source: s.URL, AllowHosts: s.AllowHosts})
 		if err != nil {
 			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: " + err.Error()})
 			continue
@@ -420,6 +440,15 @@ func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *R
 // processNotice reads a fetched notice and stores it with its windows.
 func (c *Crawler) processNotice(ctx context.Context, s store.Source, l Link, res *Response, rep *SourceReport) {
 	title, text, atts := c.noticeText(ctx, s, l, res)
+	if ctx.Err() != nil {
+		// Shutting down while its attachments were read: store nothing of a
+		// half-read notice (its ETag would hide the rest next time); it is
+		// read whole on the next check.
+		return
+	}
+	// From here the notice is read; storing it is bookkeeping that a
+	// shutdown must not cut in half.
+	ctx = context.WithoutCancel(ctx)
 	if res.Truncated {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s cut at %d bytes", l.URL, len(res.Body)))
 	}

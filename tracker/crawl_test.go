@@ -429,8 +429,12 @@ func TestHostileResponses(t *testing.T) {
 	if busy.hitCount("/other.html") != 0 {
 		t.Error("a held-off host was called")
 	}
-	// Allowed hosts may be reached by redirect.
-	if _, err := f.Fetch(ctx, Request{URL: s.url("/offhost.html"), AllowHosts: []string{"127.0.0.2"}}); err != nil {
+	// Allowed hosts may be reached by redirect: on the port allowed.
+	otherHost := strings.TrimPrefix(other.srv.URL, "http://")
+	if _, err := f.Fetch(ctx, Request{URL: s.url("/offhost.html"), AllowHosts: []string{"127.0.0.2"}}); err == nil {
+		t.Errorf("a host allowed on its default ports was reached on %s", otherHost)
+	}
+	if _, err := f.Fetch(ctx, Request{URL: s.url("/offhost.html"), AllowHosts: []string{otherHost}}); err != nil {
 		t.Errorf("redirect to an allowed host: %v", err)
 	}
 }

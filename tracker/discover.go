@@ -121,10 +121,7 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 	if err != nil {
 		return out
 	}
-	hosts := map[string]bool{strings.ToLower(base.Hostname()): true}
-	for _, h := range allowHosts {
-		hosts[strings.ToLower(h)] = true
-	}
+	scope := NewScope(pageURL, allowHosts)
 	resolve := func(href string) (*url.URL, bool) {
 		href = strings.TrimSpace(href)
 		lower := strings.ToLower(href)
@@ -142,7 +139,7 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 			return nil, false
 		}
 		u, _ = url.Parse(canon)
-		return u, hosts[strings.ToLower(u.Hostname())]
+		return u, scope.Contains(u)
 	}
 	seen := map[string]bool{}
 	sel := "a[href]"

@@ -102,11 +102,18 @@ type Request struct {
 	URL          string
 	ETag         string
 	LastModified string
-	// AllowHosts are hosts besides the URL's own that redirects may reach.
+	// Source is the URL of the source the fetch is for: the request and
+	// its redirects stay within NewScope(Source, AllowHosts). Empty: the
+	// request URL's own host and port.
+	Source string
+	// AllowHosts are hosts ("host" or "host:port") besides the source's own.
 	AllowHosts []string
 }
 
-var errBlockedAddress = errors.New("address is loopback, private or link-local (see fetch.allow_private)")
+var (
+	errBlockedAddress = errors.New("address is loopback, private or link-local (see fetch.allow_private)")
+	errOutsideScope   = errors.New("outside the source's host and port (see the source's allow_hosts)")
+)
 
 // NewFetcher builds a fetcher; cfg must be valid (config.Validate).
 func NewFetcher(cfg FetchConfig) *Fetcher {
@@ -271,15 +278,23 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Response, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return nil, &FetchError{URL: req.URL, Kind: "blocked", Err: errors.New("only http(s) URLs are fetched")}
 	}
+	base := req.Source
+	if base == "" {
+		base = req.URL
+	}
+	scope := NewScope(base, req.AllowHosts)
+	if !scope.Contains(u) {
+		return nil, &FetchError{URL: req.URL, Kind: "blocked", Err: errOutsideScope}
+	}
 	if f.cfg.RespectRobots {
 		if err := f.checkRobots(ctx, u); err != nil {
 			return nil, err
 		}
 	}
-	return f.get(ctx, u, req)
+	return f.get(ctx, u, req, scope)
 }
 
-func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Response, error) {
+func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope) (*Response, error) {
 	key := hostKey(u)
 	release, err := f.acquire(ctx, key)
 	if err != nil {
@@ -304,10 +319,6 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Response, 
 	if req.LastModified != "" {
 		hr.Header.Set("If-Modified-Since", req.LastModified)
 	}
-	allowed := map[string]bool{strings.ToLower(u.Hostname()): true}
-	for _, h := range req.AllowHosts {
-		allowed[strings.ToLower(h)] = true
-	}
 	client := *f.client
 	client.CheckRedirect = func(next *http.Request, via []*http.Request) error {
 		if len(via) > f.cfg.MaxRedirects {
@@ -316,8 +327,8 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request) (*Response, 
 		if next.URL.Scheme != "http" && next.URL.Scheme != "https" {
 			return fmt.Errorf("redirect to %s: not http(s)", next.URL.Redacted())
 		}
-		if !allowed[strings.ToLower(next.URL.Hostname())] {
-			return fmt.Errorf("redirect to %s leaves the source's host", next.URL.Redacted())
+		if !scope.Contains(next.URL) {
+			return fmt.Errorf("redirect to %s leaves the source's host and port", next.URL.Redacted())
 		}
 		return nil
 	}

@@ -76,7 +76,7 @@ func (f *Fetcher) checkRobots(ctx context.Context, u *url.URL) error {
 
 func (f *Fetcher) fetchRobots(ctx context.Context, origin string) (*robots, error) {
 	u, _ := url.Parse(origin + "/robots.txt")
-	resp, err := f.get(ctx, u, Request{URL: u.String()})
+	resp, err := f.get(ctx, u, Request{URL: u.String()}, NewScope(u.String(), nil))
 	if err != nil {
 		var fe *FetchError
 		if errors.As(err, &fe) && fe.Kind == "status" && fe.Status >= 400 && fe.Status < 500 && fe.Status != 429 {
