@@ -24,6 +24,10 @@ type Main struct {
 	Config config.Config
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Tick is how often the scheduler asks which sources are due and which
+	// mails (0: a minute). Soak tests run an accelerated clock with a
+	// tick of a second.
+	Tick time.Duration
 
 	DB       *store.DB
 	Crawler  *tracker.Crawler

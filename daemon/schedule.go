@@ -39,8 +39,12 @@ func (m *Main) startScheduler(ctx context.Context) *scheduler {
 			m.Logger.Info("crawl done", "sources", len(rep.Sources), "failed", len(rep.Failed()))
 		}
 	}
-	s.cron.AddFunc("@every 1m", crawl)
-	s.cron.AddFunc("@every 1m", func() {
+	every := "@every 1m"
+	if m.Tick > 0 {
+		every = "@every " + m.Tick.String()
+	}
+	s.cron.AddFunc(every, crawl)
+	s.cron.AddFunc(every, func() {
 		res, err := m.Notifier.RunOnce(ctx, m.Now())
 		if errors.Is(err, store.ErrLeaseHeld) {
 			m.Logger.Info("another process is sending mail; trying again next minute", "err", err)

@@ -98,7 +98,19 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 		}
 		n.DB.RenewSenderLease(ctx, owner, n.wall())
 		latest := latestOfEach(batch)
-		for _, d := range batch {
+		for i, d := range batch {
+			if ctx.Err() != nil {
+				// Shutting down: what this run claimed and did not try goes
+				// back at once, not after the lease runs out.
+				bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				for _, rest := range batch[i:] {
+					if err := n.DB.Unclaim(bctx, rest.ID); err != nil {
+						n.Logger.Warn("claimed delivery not given back; the next sender takes it over", "delivery_id", rest.ID, "err", err)
+					}
+				}
+				cancel()
+				break
+			}
 			if (d.Kind == "open" || d.Kind == "close") && latest[pairEvent(d)] != d.ID {
 				n.done(ctx, d, "skipped", "superseded: a later reminder of the same window was due", &res)
 				continue
@@ -194,6 +206,19 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 		if !now.Before(happened) {
 			return message{}, "skipped", "what it announces has already happened", nil
 		}
+		// A later reminder of the same event that went out, or is due too,
+		// says it better (latestOfEach does this within one batch; after
+		// retries the two can be in different batches).
+		pair, err := n.DB.PairDeliveries(ctx, d.SubscriberID, d.WindowID)
+		if err != nil {
+			return message{}, "", "", err
+		}
+		for _, o := range pair {
+			if o.ID != d.ID && o.Kind == d.Kind && o.EventDate == d.EventDate && o.DueAt.After(d.DueAt) &&
+				(o.Status == "sent" || o.Status == "pending" && !o.DueAt.After(now)) {
+				return message{}, "skipped", "superseded: a later reminder of the same event", nil
+			}
+		}
 	case "correction":
 		if d.Revision != w.Revision {
 			return message{}, "cancelled", "superseded by a later correction", nil
@@ -210,6 +235,10 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 func (n *Notifier) deliver(ctx context.Context, d store.Delivery, now time.Time, res *RunResult) {
 	log := n.Logger.With("delivery_id", d.ID, "kind", d.Kind)
 	m, endStatus, reason, err := n.render(ctx, d, now)
+	if err != nil && ctx.Err() != nil {
+		n.DB.Unclaim(context.WithoutCancel(ctx), d.ID) // a shutdown, not a fault
+		return
+	}
 	if err != nil {
 		log.Error("render failed", "err", err)
 		n.retry(ctx, d, now, err.Error(), res)

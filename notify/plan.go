@@ -197,7 +197,9 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 	if err != nil {
 		return res, err
 	}
-	ws, err := n.DB.Windows(ctx, store.WindowFilter{All: true})
+	today := now.In(n.Config.Location).AddDate(0, 0, -1).Format("2006-01-02")
+	// Live windows only: active, of notices still up, not closed.
+	ws, err := n.DB.Windows(ctx, store.WindowFilter{UpcomingFrom: today})
 	if err != nil {
 		return res, err
 	}
@@ -205,31 +207,40 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 	if err != nil {
 		return res, err
 	}
-	today := now.In(n.Config.Location).AddDate(0, 0, -1).Format("2006-01-02")
+	k, err := n.DB.CancelInactive(ctx, "subscriber or window no longer active")
+	if err != nil {
+		return res, err
+	}
+	res.Cancelled += k
+	// What is already planned for the live windows, read once: planning
+	// compares against it in memory instead of asking per pair.
+	live, err := n.DB.LiveDeliveries(ctx, today)
+	if err != nil {
+		return res, err
+	}
+	type pair struct{ s, w int64 }
+	existing := map[pair][]store.Delivery{}
+	for _, d := range live {
+		existing[pair{d.SubscriberID, d.WindowID}] = append(existing[pair{d.SubscriberID, d.WindowID}], d)
+	}
 	var plans []store.Delivery
 	for _, s := range subs {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
 		for _, w := range ws {
-			live := s.Status == "active" && w.Status == "active" && (w.Closes >= today || w.Closes == "" && w.Opens >= today)
-			if !live || !Matches(s, w, texts[w.NoticeID]) {
-				if s.Status != "active" || w.Status != "active" {
-					k, err := n.DB.CancelPending(ctx, s.ID, w.ID, nil, "subscriber or window no longer active")
-					if err != nil {
-						return res, err
-					}
-					res.Cancelled += k
-				}
+			if s.Status != "active" || w.Status != "active" || !(w.Closes >= today || w.Closes == "" && w.Opens >= today) || !Matches(s, w, texts[w.NoticeID]) {
 				continue
 			}
+			have := existing[pair{s.ID, w.ID}]
 			ds, keep := n.Config.planPair(s, w, now)
-			k, err := n.DB.CancelPending(ctx, s.ID, w.ID, keep, "the window's dates changed")
+			k, err := n.DB.CancelPendingOf(ctx, have, keep, "the window's dates changed")
 			if err != nil {
 				return res, err
 			}
 			res.Cancelled += k
 			plans = append(plans, ds...)
-			if c, ok, err := n.correction(ctx, s, w, now); err != nil {
-				return res, err
-			} else if ok {
+			if c, ok := correction(s, w, have, now); ok {
 				plans = append(plans, c)
 			}
 		}
@@ -243,7 +254,7 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 	}
 	plans = append(plans, alerts...)
 	sort.SliceStable(plans, func(i, j int) bool { return plans[i].DueAt.Before(plans[j].DueAt) })
-	k, err := n.DB.PlanDeliveries(ctx, plans)
+	k, err = n.DB.PlanDeliveries(ctx, plans)
 	if err != nil {
 		return res, err
 	}
@@ -267,12 +278,9 @@ func eventKeys(w store.Window) (open, close string) {
 }
 
 // correction plans a 截止时间调整 mail when a reminder that was sent to this
-// subscriber announced a date the window no longer has.
-func (n *Notifier) correction(ctx context.Context, s store.Subscriber, w store.WindowView, now time.Time) (store.Delivery, bool, error) {
-	ds, err := n.DB.PairDeliveries(ctx, s.ID, w.ID)
-	if err != nil {
-		return store.Delivery{}, false, err
-	}
+// subscriber (ds: the pair's deliveries) announced a date the window no
+// longer has.
+func correction(s store.Subscriber, w store.WindowView, ds []store.Delivery, now time.Time) (store.Delivery, bool) {
 	open, close := eventKeys(w.Window)
 	stale := false
 	for _, d := range ds {
@@ -284,10 +292,10 @@ func (n *Notifier) correction(ctx context.Context, s store.Subscriber, w store.W
 		}
 	}
 	if !stale {
-		return store.Delivery{}, false, nil
+		return store.Delivery{}, false
 	}
 	return store.Delivery{DedupKey: fmt.Sprintf("c/s%d/w%d/r%d", s.ID, w.ID, w.Revision), SubscriberID: s.ID, WindowID: w.ID,
-		Kind: "correction", Revision: w.Revision, EventDate: close, DueAt: now}, true, nil
+		Kind: "correction", Revision: w.Revision, EventDate: close, DueAt: now}, true
 }
 
 // digestPeriod names the digest period holding now, and when its digest

@@ -113,6 +113,12 @@ func (db *DB) CancelPending(ctx context.Context, subscriberID, windowID int64, k
 	if err != nil {
 		return 0, err
 	}
+	return db.CancelPendingOf(ctx, ds, keep, reason)
+}
+
+// CancelPendingOf cancels those of ds (one pair's deliveries, as read) that
+// are pending reminders whose keys are not in keep.
+func (db *DB) CancelPendingOf(ctx context.Context, ds []Delivery, keep map[string]bool, reason string) (int, error) {
 	n := 0
 	for _, d := range ds {
 		if d.Status != "pending" || keep[d.DedupKey] || d.Kind == "correction" {
@@ -125,6 +131,31 @@ func (db *DB) CancelPending(ctx context.Context, subscriberID, windowID int64, k
 		n++
 	}
 	return n, nil
+}
+
+// CancelInactive cancels, in one statement, the pending reminders of
+// subscribers and windows that are no longer active, and of notices taken
+// down from their site.
+func (db *DB) CancelInactive(ctx context.Context, reason string) (int, error) {
+	res, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', last_error = ?
+		WHERE status = 'pending' AND kind IN ('open', 'close') AND (
+			subscriber_id IN (SELECT id FROM subscribers WHERE status != 'active') OR
+			window_id IN (SELECT w.id FROM windows w JOIN notices n ON n.id = w.notice_id
+				WHERE w.status != 'active' OR n.status != 'active'))`, reason)
+	if err != nil {
+		return 0, fmt.Errorf("cancel reminders of inactive subscribers and windows: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// LiveDeliveries lists, in one query, the deliveries of the windows that
+// are live at today (active, closing today or later, or with no close and
+// opening today or later): what planning compares its plans with.
+func (db *DB) LiveDeliveries(ctx context.Context, today string) ([]Delivery, error) {
+	return db.deliveries(ctx, `WHERE window_id IN (SELECT w.id FROM windows w JOIN notices n ON n.id = w.notice_id
+		WHERE w.status = 'active' AND n.status = 'active' AND
+		(COALESCE(w.closes, '') >= ? OR (COALESCE(w.closes, '') = '' AND COALESCE(w.opens, '') >= ?))) ORDER BY id`, today, today)
 }
 
 // ClaimDue takes up to limit deliveries that are due at now: pending ones,
@@ -198,6 +229,17 @@ func (db *DB) MarkRetry(ctx context.Context, id int64, lastErr string, next time
 		truncate(lastErr, 500), fmtTime(next), id)
 	if err != nil {
 		return fmt.Errorf("mark delivery %d for retry: %w", id, err)
+	}
+	return nil
+}
+
+// Unclaim gives back a claimed delivery that was not tried (a shutdown
+// came first): pending again, due at once, the attempt not counted.
+func (db *DB) Unclaim(ctx context.Context, id int64) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_at = NULL
+		WHERE id = ? AND status = 'sending'`, id)
+	if err != nil {
+		return fmt.Errorf("give back delivery %d: %w", id, err)
 	}
 	return nil
 }

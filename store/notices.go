@@ -332,7 +332,7 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 	var where []string
 	var args []any
 	if !f.All {
-		where = append(where, `w.status = 'active'`)
+		where = append(where, `w.status = 'active' AND n.status = 'active'`)
 	}
 	if f.UpcomingFrom != "" {
 		where = append(where, `(w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))`)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"net"
+	"time"
 
 	"github.com/grantwatch/grantwatch/daemon"
 )
@@ -16,6 +17,9 @@ func init() {
 
 func serveCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	listen := fs.String("listen", "", "address for the web server (default: http.listen from the config)")
+	clockStart := fs.String("clock-start", "", "run on a simulated clock that starts at this instant (RFC 3339; for soak tests and demos)")
+	clockSpeed := fs.Float64("clock-speed", 1, "with --clock-start: simulated seconds per real second")
+	tick := fs.Duration("tick", time.Minute, "how often due crawls and mails are looked for (at least 1s)")
 	return func(ctx context.Context, args []string) error {
 		if len(args) != 0 {
 			return usagef("serve: unexpected argument %q", args[0])
@@ -26,11 +30,35 @@ func serveCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			}
 			a.cfg.HTTP.Listen = *listen
 		}
-		m := &daemon.Main{Config: a.cfg, Logger: a.logger, Now: a.now}
+		if *tick < time.Second {
+			return usagef("serve: --tick %s: at least 1s", *tick)
+		}
+		now := a.now
+		if *clockStart != "" {
+			start, err := time.Parse(time.RFC3339, *clockStart)
+			if err != nil {
+				return usagef("serve: --clock-start %q: want RFC 3339 (2021-03-01T00:00:00+08:00)", *clockStart)
+			}
+			if *clockSpeed <= 0 {
+				return usagef("serve: --clock-speed %v: must be above 0", *clockSpeed)
+			}
+			now = acceleratedClock(start, *clockSpeed, a.now)
+			a.logger.Warn("running on a simulated clock", "start", start, "speed", *clockSpeed)
+		}
+		m := &daemon.Main{Config: a.cfg, Logger: a.logger, Now: now, Tick: *tick}
 		if err := m.Open(ctx); err != nil {
 			return err
 		}
 		defer m.Close()
 		return m.Run(ctx)
+	}
+}
+
+// acceleratedClock runs from start at speed simulated seconds per second
+// of wall, the real clock.
+func acceleratedClock(start time.Time, speed float64, wall func() time.Time) func() time.Time {
+	began := wall()
+	return func() time.Time {
+		return start.Add(time.Duration(float64(wall().Sub(began)) * speed))
 	}
 }

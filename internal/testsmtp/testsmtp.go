@@ -25,6 +25,7 @@ type Message struct {
 	From string
 	To   []string
 	Raw  []byte
+	At   time.Time // when the server took it (wall clock)
 }
 
 // Parsed reads the message's headers and body.
@@ -163,7 +164,7 @@ func (x *session) Data(r io.Reader) error {
 	}
 	x.s.mu.Lock()
 	delay := x.s.Delay
-	x.s.msgs = append(x.s.msgs, Message{From: x.from, To: append([]string(nil), x.to...), Raw: b})
+	x.s.msgs = append(x.s.msgs, Message{From: x.from, To: append([]string(nil), x.to...), Raw: b, At: time.Now()})
 	x.s.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
