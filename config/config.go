@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/grantwatch/grantwatch/leadtime"
+	"github.com/grantwatch/grantwatch/tracker"
 )
 
 // Config is the whole configuration file.
@@ -28,12 +29,13 @@ type Config struct {
 	// AdminEmail receives alerts about failing sources.
 	AdminEmail string `toml:"admin_email"`
 
-	Log    Log    `toml:"log"`
-	Fetch  Fetch  `toml:"fetch"`
-	Crawl  Crawl  `toml:"crawl"`
-	Notify Notify `toml:"notify"`
-	SMTP   SMTP   `toml:"smtp"`
-	HTTP   HTTP   `toml:"http"`
+	Log     Log     `toml:"log"`
+	Fetch   Fetch   `toml:"fetch"`
+	Crawl   Crawl   `toml:"crawl"`
+	Extract Extract `toml:"extract"`
+	Notify  Notify  `toml:"notify"`
+	SMTP    SMTP    `toml:"smtp"`
+	HTTP    HTTP    `toml:"http"`
 }
 
 // Notify configures reminders, digests and alerts.
@@ -78,6 +80,14 @@ type Crawl struct {
 	FailureAlert     int           `toml:"failure_alert"`
 	RetryBackoff     time.Duration `toml:"retry_backoff"`
 	RetryBackoffMax  time.Duration `toml:"retry_backoff_max"`
+}
+
+// Extract bounds the files that extract and import read from disk or
+// standard input.
+type Extract struct {
+	// MaxInputBytes is the largest file read; a larger one is refused
+	// before it is decoded, which takes ten to twelve times its size in memory.
+	MaxInputBytes int64 `toml:"max_input_bytes"`
 }
 
 // SMTP is the outgoing mail server.
@@ -129,6 +139,7 @@ func Default() Config {
 			RetryBackoff:     30 * time.Minute,
 			RetryBackoffMax:  24 * time.Hour,
 		},
+		Extract: Extract{MaxInputBytes: 20 << 20},
 		Notify: Notify{
 			Hour:            9,
 			LeadOpen:        []string{"3d", "0d"},
@@ -245,11 +256,20 @@ func (c Config) Validate() error {
 			return fmt.Errorf("fetch.allow_private: %w", err)
 		}
 	}
+	// The same check as source add --schedule, so that a spec the crawler
+	// could not use stops the program at start-up instead of being replaced
+	// by a fallback schedule in silence.
+	if _, err := tracker.ParseSchedule(c.Crawl.Schedule); err != nil {
+		return fmt.Errorf("crawl.schedule: %w", err)
+	}
 	if c.Crawl.MaxPages < 1 {
 		return fmt.Errorf("crawl.max_pages: must be at least 1, got %d", c.Crawl.MaxPages)
 	}
 	if c.Crawl.Jitter < 0 || c.Crawl.RetryBackoff < 0 || c.Crawl.RetryBackoffMax < c.Crawl.RetryBackoff {
 		return errors.New("crawl: jitter and retry_backoff must not be negative, and retry_backoff_max must be at least retry_backoff")
+	}
+	if c.Extract.MaxInputBytes < 1024 {
+		return fmt.Errorf("extract.max_input_bytes: must be at least 1024, got %d", c.Extract.MaxInputBytes)
 	}
 	if c.Notify.Hour < 0 || c.Notify.Hour > 23 {
 		return fmt.Errorf("notify.hour: %d is not an hour of the day (0-23)", c.Notify.Hour)

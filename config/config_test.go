@@ -56,6 +56,17 @@ func TestParse(t *testing.T) {
 		{"bad allow", "[fetch]\nallow_private = [\"10.0.0.0/33\"]\n", "allow_private", nil},
 		{"bad zone", "time_zone = \"Mars/Olympus\"\n", "time_zone", nil},
 		{"bad base url", "[http]\nbase_url = \"ftp://x\"\n", "http.base_url", nil},
+		{"bad cron minute", "[crawl]\nschedule = \"61 * * * *\"\n", `crawl.schedule: schedule "61 * * * *"`, nil},
+		{"cron with too few fields", "[crawl]\nschedule = \"0 6 * *\"\n", `crawl.schedule: schedule "0 6 * *"`, nil},
+		{"cron zone without spec", "[crawl]\nschedule = \"CRON_TZ=Asia/Shanghai\"\n", "crawl.schedule", nil},
+		{"empty cron", "[crawl]\nschedule = \"\"\n", "crawl.schedule", nil},
+		{"cron descriptor", "[crawl]\nschedule = \"@every 12h\"\n", "",
+			func(c Config) bool { return c.Crawl.Schedule == "@every 12h" }},
+		{"cron with zone", "[crawl]\nschedule = \"CRON_TZ=Asia/Shanghai 30 8 * * 1-5\"\n", "",
+			func(c Config) bool { return c.Crawl.Schedule == "CRON_TZ=Asia/Shanghai 30 8 * * 1-5" }},
+		{"extract cap", "[extract]\nmax_input_bytes = 4096\n", "",
+			func(c Config) bool { return c.Extract.MaxInputBytes == 4096 }},
+		{"tiny extract cap", "[extract]\nmax_input_bytes = 10\n", "extract.max_input_bytes", nil},
 		{"header injection in from", "[smtp]\nfrom_name = \"a\\r\\nBcc: x@y\"\n", "line breaks", nil},
 	}
 	for _, tt := range tests {

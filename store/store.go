@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -104,21 +105,100 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
+// ErrNotRegular is returned when a database or backup path names something
+// other than a regular file: a symbolic link, a device, a directory, a
+// FIFO. grantwatch never follows a link there nor opens a device, since it
+// changes the mode of what it opens and SQLite writes through it; the
+// operator must name the file itself.
+var ErrNotRegular = errors.New("not a regular file")
+
+// fileKind names what an Lstat found, for ErrNotRegular messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a regular file"
+}
+
+// notRegular is the error for a path that is not a plain file.
+func notRegular(what, path string, m fs.FileMode) error {
+	return fmt.Errorf("%s %s: %s, %w (links are not followed: name the file itself)", what, path, fileKind(m), ErrNotRegular)
+}
+
 // createPrivate makes sure the file exists with mode 0600 before SQLite
 // opens it: SQLite would create it with the umask's mode, and its -wal and
-// -shm files copy the main file's mode.
+// -shm files copy the main file's mode. It neither follows a symbolic link
+// nor touches anything but a regular file: "--db /dev/null" once made
+// /dev/null 0600, and a link made its target 0600 or created a file
+// through it.
 func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	// -wal and -shm are opened by SQLite itself, following links: check
+	// them as well, so that a planted link cannot redirect its writes.
+	for _, side := range []string{path + "-wal", path + "-shm"} {
+		if st, err := os.Lstat(side); err == nil && !st.Mode().IsRegular() {
+			return notRegular("open database", side, st.Mode())
+		}
+	}
+	// Two rounds: a file that appears between Lstat and the exclusive
+	// create is then opened as an existing one.
+	for range 2 {
+		st, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			// O_EXCL fails on any existing name, a dangling link included;
+			// O_NOFOLLOW says the same for systems that would follow.
+			f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("open database %s: %w", path, err)
+			}
+			return f.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("open database %s: %w", path, err)
+		}
+		if !st.Mode().IsRegular() {
+			return notRegular("open database", path, st.Mode())
+		}
+		return tightenExisting(path, st)
+	}
+	return fmt.Errorf("open database %s: it keeps appearing and disappearing", path)
+}
+
+// tightenExisting opens an existing regular file without following links,
+// checks that it is still the file Lstat saw, and restricts it to 0600
+// through the open descriptor (a chmod by name would follow a link swapped
+// in meanwhile).
+func tightenExisting(path string, seen fs.FileInfo) error {
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return notRegular("open database", path, fs.ModeSymlink)
+		}
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", path, err)
 	}
-	st, err := f.Stat()
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+	if !st.Mode().IsRegular() || !os.SameFile(st, seen) {
+		return notRegular("open database", path, st.Mode())
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(path, 0o600); err != nil {
+		if err := f.Chmod(0o600); err != nil {
 			return fmt.Errorf("restrict database %s to 0600: %w", path, err)
 		}
 	}
@@ -274,11 +354,16 @@ func isUnique(err error) bool {
 // in use (VACUUM INTO reads one snapshot). path must not exist; the copy
 // is created with mode 0600, as the database is.
 func (db *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+	// Lstat, not Stat: a dangling link must not read as a free name.
+	if st, err := os.Lstat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			return notRegular("backup", path, st.Mode())
+		}
 		return fmt.Errorf("backup %s: %w", path, os.ErrExist)
 	}
 	// Create it first with the right mode: VACUUM INTO would use the umask.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// O_EXCL|O_NOFOLLOW: never create or truncate a file through a link.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}

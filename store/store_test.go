@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,6 +51,77 @@ func TestOpenTightensLooseMode(t *testing.T) {
 	fi, _ := os.Stat(path)
 	if perm := fi.Mode().Perm(); perm != 0o600 {
 		t.Errorf("mode = %o, want 600", perm)
+	}
+}
+
+// A symbolic link, a device, a directory or a FIFO is refused with
+// ErrNotRegular and left exactly as it was: nothing is created through a
+// link and no mode changes.
+func TestOpenRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	linkToFile := filepath.Join(dir, "file-link.db")
+	linkToMissing := filepath.Join(dir, "missing-link.db")
+	missing := filepath.Join(dir, "created-through-link")
+	fifo := filepath.Join(dir, "fifo.db")
+	sub := filepath.Join(dir, "sub.db")
+	for _, err := range []error{os.Symlink(target, linkToFile), os.Symlink(missing, linkToMissing),
+		syscall.Mkfifo(fifo, 0o644), os.Mkdir(sub, 0o755)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	devNull, _ := os.Stat(os.DevNull)
+	for _, path := range []string{linkToFile, linkToMissing, fifo, sub, os.DevNull} {
+		before, _ := os.Lstat(path)
+		db, err := Open(context.Background(), path)
+		if err == nil {
+			db.Close()
+			t.Errorf("%s: opened", path)
+			continue
+		}
+		if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: err = %v, want ErrNotRegular naming the path", path, err)
+		}
+		if after, _ := os.Lstat(path); after.Mode() != before.Mode() {
+			t.Errorf("%s: mode changed from %v to %v", path, before.Mode(), after.Mode())
+		}
+	}
+	if st, _ := os.Stat(target); st.Mode().Perm() != 0o644 {
+		t.Errorf("link target's mode changed to %v", st.Mode())
+	}
+	if _, err := os.Lstat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file was created through a dangling link: %v", err)
+	}
+	if st, _ := os.Stat(os.DevNull); st.Mode() != devNull.Mode() {
+		t.Errorf("%s mode changed to %v", os.DevNull, st.Mode())
+	}
+	// A link planted where SQLite will put its write-ahead log is refused too.
+	db := filepath.Join(dir, "gw.db")
+	if err := os.Symlink(target, db+"-wal"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), db); !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "gw.db-wal") {
+		t.Errorf("planted -wal link: %v", err)
+	}
+}
+
+func TestBackupRefusesLink(t *testing.T) {
+	db, _ := openTest(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	link := filepath.Join(dir, "backup.db")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(context.Background(), link); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("backup through a dangling link: %v", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("backup created the link's target: %v", err)
 	}
 }
 

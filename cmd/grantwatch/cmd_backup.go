@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+
+	"github.com/grantwatch/grantwatch/store"
 )
 
 func init() {
@@ -25,7 +27,8 @@ func backupCmd(a *app, _ *flag.FlagSet) func(context.Context, []string) error {
 		}
 		defer db.Close()
 		if err := db.Backup(ctx, args[0]); err != nil {
-			if errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+			if errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) ||
+				errors.Is(err, store.ErrNotRegular) {
 				return usageError{err.Error()}
 			}
 			return err

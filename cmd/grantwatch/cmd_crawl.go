@@ -57,8 +57,8 @@ func crawlCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		}
 		c := a.newCrawler(db)
 		var progress func(done, total int, r tracker.SourceReport)
-		if isTerminal(a.stderr) {
-			bar := progressBar(a.stderr, "crawling")
+		if isTerminal(a.rawErr) {
+			bar := progressBar(a.rawErr, "crawling")
 			progress = func(done, total int, _ tracker.SourceReport) { bar(done, total) }
 		}
 		rep := c.CrawlNow(ctx, srcs, progress)

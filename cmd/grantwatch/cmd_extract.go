@@ -39,9 +39,6 @@ type extractJSON struct {
 	Windows   []extractWindowJSON `json:"windows"`
 }
 
-// maxNoticeBytes bounds what extract reads from one file.
-const maxNoticeBytes = 64 << 20
-
 // noticeText turns a file's bytes into notice text, and a title when the
 // file is an HTML page. The evidence spans refer to this text.
 func noticeText(ctx context.Context, raw []byte) (text, title string, err error) {
@@ -63,18 +60,18 @@ func extractCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			}
 			opts.Published = d
 		}
-		var failed []string
+		failed := false // a file could not be read; its line is printed
 		for _, name := range args {
-			raw, err := readLimited(name, a.stdin)
+			raw, err := readInput(name, a.stdin, a.cfg.Extract.MaxInputBytes)
 			if err != nil {
 				fmt.Fprintf(a.stderr, "grantwatch: extract %s: %v\n", name, err)
-				failed = append(failed, name)
+				failed = true
 				continue
 			}
 			text, title, err := noticeText(ctx, raw)
 			if err != nil {
 				fmt.Fprintf(a.stderr, "grantwatch: extract %s: %v\n", name, err)
-				failed = append(failed, name)
+				failed = true
 				continue
 			}
 			o := opts
@@ -87,7 +84,7 @@ func extractCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 					out.Windows = append(out.Windows, extractWindowJSON{What: w.What, Opens: orNull(w.Opens),
 						Closes: orNull(w.Closes), ClosesTime: orNull(w.ClosesTime), Evidence: w.Evidence, Start: w.Start, End: w.End})
 				}
-				if err := writeJSONLines(a.stdout, []extractJSON{out}); err != nil {
+				if err := writeJSONLines(a.rawOut, []extractJSON{out}); err != nil {
 					return err
 				}
 				continue
@@ -105,15 +102,24 @@ func extractCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 				fmt.Fprintf(a.stdout, "  %-28s %s\n      %s\n", when, w.What, strings.ReplaceAll(w.Evidence, "\n", " "))
 			}
 		}
-		if len(failed) > 0 {
-			return usageError{fmt.Sprintf("extract: could not read %s", strings.Join(failed, ", "))}
+		if failed {
+			// Each bad file has had its line, naming it and why.
+			return errReported
 		}
 		return nil
 	}
 }
 
-func readLimited(name string, stdin io.Reader) ([]byte, error) {
+// readInput reads one file named to extract or import ("-": standard
+// input). It refuses, before anything is decoded, a file larger than limit
+// (extract.max_input_bytes: decoding and extraction take ten to twelve times a
+// file's size in memory) and one that is neither a document grantwatch
+// reads (PDF, DOCX, DOC) nor text: binary data would come out as garbage.
+// It never holds more than limit+1 bytes.
+func readInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
+	tooBig := fmt.Errorf("larger than the %s limit (extract.max_input_bytes)", byteSize(limit))
 	var r io.Reader
+	size := int64(-1)
 	if name == "-" {
 		r = stdin
 	} else {
@@ -122,17 +128,52 @@ func readLimited(name string, stdin io.Reader) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return nil, errors.New("is a directory")
+		if st, err := f.Stat(); err == nil {
+			if st.IsDir() {
+				return nil, errors.New("is a directory")
+			}
+			if st.Mode().IsRegular() {
+				if st.Size() > limit {
+					return nil, tooBig
+				}
+				size = st.Size()
+			}
 		}
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxNoticeBytes+1))
-	if err != nil {
-		return nil, err
+	// A file whose size is known (and under the limit) is read into one
+	// buffer of that size plus the byte that tells it grew meanwhile.
+	b := make([]byte, 0, max(size+1, 512))
+	lr := io.LimitReader(r, limit+1)
+	for {
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
 	}
-	if len(b) > maxNoticeBytes {
-		return nil, fmt.Errorf("larger than %d MiB", maxNoticeBytes>>20)
+	if int64(len(b)) > limit {
+		return nil, tooBig
+	}
+	if !pagetext.IsPDF(b) && !pagetext.IsDOCX(b) && !pagetext.IsDOC(b) && !pagetext.LooksLikeText(b) {
+		return nil, errors.New("not text, HTML, PDF or DOCX (binary data)")
 	}
 	return b, nil
+}
+
+// byteSize writes a limit the way an operator sets it.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d-byte", n)
 }

@@ -49,6 +49,6 @@ func icalCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 				stamp = w.UpdatedAt
 			}
 		}
-		return notify.Feed{Name: name, Windows: chosen, Now: stamp, Location: a.cfg.Location()}.WriteICal(a.stdout)
+		return notify.Feed{Name: name, Windows: chosen, Now: stamp, Location: a.cfg.Location()}.WriteICal(a.rawOut)
 	}
 }

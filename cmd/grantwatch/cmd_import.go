@@ -3,14 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/grantwatch/grantwatch/digest"
+	"github.com/grantwatch/grantwatch/tracker"
 	"github.com/grantwatch/grantwatch/tracker/pagetext"
 )
 
@@ -42,17 +45,20 @@ func progressBar(w io.Writer, label string) func(done, total int) {
 	}
 }
 
-// readDocument reads a digest file as text: PDF through pdftotext, text in
-// any charset.
-func readDocument(ctx context.Context, name string, stdin io.Reader) (string, error) {
-	raw, err := readLimited(name, stdin)
+// readDocument reads a digest file as text: PDF through pdftotext, DOCX,
+// HTML and text in any charset, as extract reads notices.
+func readDocument(ctx context.Context, name string, stdin io.Reader, limit int64) (string, error) {
+	raw, err := readInput(name, stdin, limit)
 	if err != nil {
 		return "", usageError{fmt.Sprintf("import %s: %v", name, err)}
 	}
-	if pagetext.IsPDF(raw) {
-		return pagetext.PDFText(ctx, raw)
+	text, _, err := pagetext.DocumentText(ctx, raw, "")
+	if errors.Is(err, pagetext.ErrNoConverter) {
+		return "", fmt.Errorf("import %s: %w", name, err) // this machine lacks a tool
 	}
-	text, _ := pagetext.Decode(raw, "")
+	if err != nil {
+		return "", usageError{fmt.Sprintf("import %s: %v", name, err)} // a broken document
+	}
 	return text, nil
 }
 
@@ -65,7 +71,7 @@ func importCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			return usagef("import: want one file, got %d arguments", len(args))
 		}
 		name := args[0]
-		text, err := readDocument(ctx, name, a.stdin)
+		text, err := readDocument(ctx, name, a.stdin, a.cfg.Extract.MaxInputBytes)
 		if err != nil {
 			return err
 		}
@@ -74,7 +80,7 @@ func importCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			if err != nil {
 				return usagef("import %s: %v", name, err)
 			}
-			return printPlan(a, plans, res, *noSources, *asJSON)
+			return printPlan(ctx, a, plans, res, *noSources, *asJSON)
 		}
 		db, err := a.openDB(ctx)
 		if err != nil {
@@ -85,16 +91,42 @@ func importCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		if abs, err := filepath.Abs(name); err == nil && name != "-" {
 			path = abs
 		}
-		opts := digest.Options{NoSources: *noSources}
-		if isTerminal(a.stderr) {
-			opts.Progress = progressBar(a.stderr, "importing")
+		// The items' links are watched here rather than by digest.Import,
+		// so that each passes source add's reachability check: one that
+		// could never be fetched is skipped and reported, not stored.
+		opts := digest.Options{NoSources: true}
+		if isTerminal(a.rawErr) {
+			opts.Progress = progressBar(a.rawErr, "importing")
 		}
-		sum, err := digest.Import(ctx, db, path, text, opts)
+		imp, err := digest.Import(ctx, db, path, text, opts)
 		if err != nil {
 			return fmt.Errorf("import %s: %w", name, err)
 		}
+		sum := importSummary{Summary: imp, SourcesSkipped: []string{}, SourcesUnresolved: []string{}}
+		if !*noSources {
+			plans, _, err := digest.Plan(text)
+			if err != nil {
+				return fmt.Errorf("import %s: %w", name, err)
+			}
+			screen := newSourceScreen(a.fetcher())
+			for _, p := range plans {
+				if p.Source == nil || !screen.admit(ctx, p.Source.URL) {
+					continue
+				}
+				added, err := db.AddSourceIfMissing(ctx, *p.Source)
+				if err != nil {
+					return fmt.Errorf("import %s: %w", name, err)
+				}
+				if added {
+					sum.SourcesAdded++
+				} else {
+					sum.SourcesKnown++
+				}
+			}
+			sum.SourcesSkipped, sum.SourcesUnresolved = screen.skipped, screen.unresolved
+		}
 		if *asJSON {
-			enc := json.NewEncoder(a.stdout)
+			enc := json.NewEncoder(a.rawOut)
 			enc.SetEscapeHTML(false)
 			return enc.Encode(sum)
 		}
@@ -102,14 +134,68 @@ func importCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		if sum.AlreadyImported {
 			again = " (imported before)"
 		}
-		fmt.Fprintf(a.stdout, "imported %s%s: %d items; notices %d new, %d updated, %d unchanged; windows %d (%d new, %d changed); sources %d added, %d already watched\n",
+		skipped := ""
+		if n := len(sum.SourcesSkipped); n > 0 {
+			skipped = fmt.Sprintf(", %d skipped", n)
+		}
+		fmt.Fprintf(a.stdout, "imported %s%s: %d items; notices %d new, %d updated, %d unchanged; windows %d (%d new, %d changed); sources %d added, %d already watched%s\n",
 			filepath.Base(name), again, sum.Items, sum.NoticesNew, sum.NoticesUpdated, sum.NoticesUnchanged,
-			sum.Windows, sum.WindowsAdded, sum.WindowsChanged, sum.SourcesAdded, sum.SourcesKnown)
+			sum.Windows, sum.WindowsAdded, sum.WindowsChanged, sum.SourcesAdded, sum.SourcesKnown, skipped)
 		for _, ig := range sum.Ignored {
 			fmt.Fprintf(a.stdout, "  ignored %s\n", ig)
 		}
+		for _, sk := range sum.SourcesSkipped {
+			fmt.Fprintf(a.stdout, "  skipped source %s\n", sk)
+		}
+		if len(sum.SourcesUnresolved) > 0 {
+			fmt.Fprintf(a.stdout, "  warning: %s did not resolve; their sources were added anyway, as DNS may be down\n",
+				strings.Join(sum.SourcesUnresolved, ", "))
+		}
 		return nil
 	}
+}
+
+// importSummary is digest.Import's count with what the reachability
+// check of the items' links decided.
+type importSummary struct {
+	digest.Summary
+	SourcesSkipped    []string // "URL: why it can never be fetched"
+	SourcesUnresolved []string // hosts that did not resolve (sources added)
+}
+
+// sourceScreen runs source add's reachability check on many links,
+// asking once per host.
+type sourceScreen struct {
+	f          *tracker.Fetcher
+	byHost     map[string]error
+	skipped    []string
+	unresolved []string
+}
+
+func newSourceScreen(f *tracker.Fetcher) *sourceScreen {
+	return &sourceScreen{f: f, byHost: map[string]error{}, skipped: []string{}, unresolved: []string{}}
+}
+
+// admit reports whether link may be watched; a refused one is recorded in
+// skipped, a host that does not resolve in unresolved (and admitted).
+func (s *sourceScreen) admit(ctx context.Context, link string) bool {
+	host := link
+	if u, err := url.Parse(link); err == nil {
+		host = strings.ToLower(u.Hostname())
+	}
+	err, seen := s.byHost[host]
+	if !seen {
+		err = s.f.CheckAddress(ctx, link)
+		s.byHost[host] = err
+		if errors.Is(err, tracker.ErrUnresolved) {
+			s.unresolved = append(s.unresolved, host)
+		}
+	}
+	if err == nil || errors.Is(err, tracker.ErrUnresolved) {
+		return true
+	}
+	s.skipped = append(s.skipped, link+": "+err.Error())
+	return false
 }
 
 type planJSON struct {
@@ -123,19 +209,33 @@ type planJSON struct {
 	ApplyURL  string              `json:"application_url,omitempty"`
 	Windows   []extractWindowJSON `json:"windows"`
 	Source    bool                `json:"watch_source"`
+	// SourceSkipped says why the link would not be watched, when it could
+	// never be fetched.
+	SourceSkipped string `json:"source_skipped,omitempty"`
 }
 
-func printPlan(a *app, plans []digest.Planned, res digest.Result, noSources, asJSON bool) error {
+func printPlan(ctx context.Context, a *app, plans []digest.Planned, res digest.Result, noSources, asJSON bool) error {
+	screen := newSourceScreen(a.fetcher())
+	watch := 0
 	for _, p := range plans {
+		watched, why := false, ""
+		if !noSources && p.Source != nil {
+			n := len(screen.skipped)
+			if watched = screen.admit(ctx, p.Source.URL); watched {
+				watch++
+			} else {
+				why = screen.skipped[n]
+			}
+		}
 		if asJSON {
 			out := planJSON{Category: p.Item.Category, Title: p.Notice.Title, URL: p.Notice.URL, Published: orNull(p.Notice.Published),
 				Issuer: p.Notice.Issuer, DocNumber: p.Notice.DocNumber, Region: p.Notice.Region, ApplyURL: p.Notice.ApplicationURL,
-				Windows: []extractWindowJSON{}, Source: !noSources && p.Source != nil}
+				Windows: []extractWindowJSON{}, Source: watched, SourceSkipped: why}
 			for _, w := range p.Windows {
 				out.Windows = append(out.Windows, extractWindowJSON{What: w.Label, Opens: orNull(w.Opens), Closes: orNull(w.Closes),
 					ClosesTime: orNull(w.ClosesTime), Evidence: w.Evidence, Start: w.EvidenceStart, End: w.EvidenceEnd})
 			}
-			if err := writeJSONLines(a.stdout, []planJSON{out}); err != nil {
+			if err := writeJSONLines(a.rawOut, []planJSON{out}); err != nil {
 				return err
 			}
 			continue
@@ -152,15 +252,18 @@ func printPlan(a *app, plans []digest.Planned, res digest.Result, noSources, asJ
 			}
 			fmt.Fprintf(a.stdout, "  window %-28s %s\n", when, w.Label)
 		}
+		if why != "" {
+			fmt.Fprintf(a.stdout, "  not watched: %s\n", why)
+		}
 	}
 	if !asJSON {
-		watch := len(plans)
-		if noSources {
-			watch = 0
-		}
 		fmt.Fprintf(a.stdout, "dry run: %d items would be stored, %d links watched (those not watched yet); nothing was written\n", len(plans), watch)
 		for _, ig := range res.Ignored {
 			fmt.Fprintf(a.stdout, "  ignored %s\n", ig)
+		}
+		if len(screen.unresolved) > 0 {
+			fmt.Fprintf(a.stdout, "  warning: %s did not resolve; their sources would be added anyway, as DNS may be down\n",
+				strings.Join(screen.unresolved, ", "))
 		}
 	}
 	return nil

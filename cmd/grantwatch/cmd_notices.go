@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
-	"text/tabwriter"
 )
 
 func init() {
@@ -34,13 +32,12 @@ func noticesCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			return err
 		}
 		if *asJSON {
-			return writeJSONLines(a.stdout, ns)
+			return writeJSONLines(a.rawOut, ns)
 		}
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPUBLISHED\tISSUER\tTITLE\tURL")
+		t := newTable(a.rawOut, "ID", "PUBLISHED", "ISSUER", "TITLE", "URL")
 		for _, n := range ns {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", n.ID, orDash(n.Published), orDash(n.Issuer), n.Title, n.URL)
+			t.row(n.ID, orDash(n.Published), orDash(n.Issuer), n.Title, n.URL)
 		}
-		return tw.Flush()
+		return t.flush()
 	}
 }

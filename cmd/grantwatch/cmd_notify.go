@@ -132,7 +132,7 @@ func digestCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(a.stdout, html)
+			_, err = fmt.Fprint(a.rawOut, html)
 			return err
 		}
 		res, err := n.RunOnce(ctx, now, "digest")

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/andybalholm/cascadia"
 
@@ -57,6 +57,27 @@ func checkSourceURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
+// fetcher is the one the crawler would use, built from the configuration:
+// what it refuses to reach, source add refuses to store.
+func (a *app) fetcher() *tracker.Fetcher { return a.newCrawler(nil).Fetcher }
+
+// checkReachable refuses (bad input) a source URL that the fetcher could
+// never connect to under fetch.allow_private: loopback, private,
+// link-local, numeric-IP tricks. A host name that does not resolve now is
+// accepted, since DNS may be down; the returned warning says so.
+func checkReachable(ctx context.Context, f *tracker.Fetcher, u string) (warning string, err error) {
+	err = f.CheckAddress(ctx, u)
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, tracker.ErrUnresolved):
+		return fmt.Sprintf("URL %q: %v; added anyway, as DNS may be down", u, err), nil
+	}
+	// tracker.ErrBlockedAddress, or a URL the fetcher cannot parse: the
+	// message says which address and why.
+	return "", usagef("URL %q: %v", u, err)
+}
+
 func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	var s store.Source
 	var allow listFlag
@@ -101,6 +122,10 @@ func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			}
 		}
 		s.AllowHosts = allow
+		warning, err := checkReachable(ctx, a.fetcher(), s.URL)
+		if err != nil {
+			return err
+		}
 		db, err := a.openDB(ctx)
 		if err != nil {
 			return err
@@ -111,6 +136,10 @@ func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			return notFoundAsUsage(err)
 		}
 		fmt.Fprintf(a.stdout, "added source %d: %s\n", added.ID, added.URL)
+		if warning != "" {
+			// After the add, so that a failure is still one line.
+			fmt.Fprintf(a.stderr, "grantwatch: warning: %s\n", warning)
+		}
 		return nil
 	}
 }
@@ -131,10 +160,9 @@ func sourceList(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			return err
 		}
 		if *asJSON {
-			return writeJSONLines(a.stdout, srcs)
+			return writeJSONLines(a.rawOut, srcs)
 		}
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tKIND\tSTATE\tLAST OK\tFAILS\tNAME\tURL")
+		t := newTable(a.rawOut, "ID", "KIND", "STATE", "LAST OK", "FAILS", "NAME", "URL")
 		for _, s := range srcs {
 			state := "active"
 			switch {
@@ -147,9 +175,9 @@ func sourceList(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			if !s.LastSuccessAt.IsZero() {
 				last = s.LastSuccessAt.In(a.cfg.Location()).Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Kind, state, last, s.ConsecutiveFailures, s.Name, s.URL)
+			t.row(s.ID, s.Kind, state, last, s.ConsecutiveFailures, s.Name, s.URL)
 		}
-		return tw.Flush()
+		return t.flush()
 	}
 }
 

@@ -59,7 +59,7 @@ func sourceTest(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			}
 		}
 		if *asJSON {
-			enc := json.NewEncoder(a.stdout)
+			enc := json.NewEncoder(a.rawOut)
 			enc.SetEscapeHTML(false)
 			return enc.Encode(out)
 		}

@@ -31,7 +31,7 @@ func statusCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			return err
 		}
 		if *asJSON {
-			enc := json.NewEncoder(a.stdout)
+			enc := json.NewEncoder(a.rawOut)
 			enc.SetEscapeHTML(false)
 			return enc.Encode(st)
 		}

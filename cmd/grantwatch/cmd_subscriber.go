@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/grantwatch/grantwatch/notify"
 	"github.com/grantwatch/grantwatch/store"
@@ -108,15 +107,13 @@ func subscriberList(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 			views[i] = subscriberView{Subscriber: s, FeedURL: a.feedURL(s.FeedToken)}
 		}
 		if *asJSON {
-			return writeJSONLines(a.stdout, views)
+			return writeJSONLines(a.rawOut, views)
 		}
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tEMAIL\tSTATUS\tDIGEST\tREGIONS\tKEYWORDS\tFEED")
+		t := newTable(a.rawOut, "ID", "EMAIL", "STATUS", "DIGEST", "REGIONS", "KEYWORDS", "FEED")
 		for _, v := range views {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.Email, v.Status, v.Digest,
-				orAll(v.Regions), orAll(v.Keywords), v.FeedURL)
+			t.row(v.ID, v.Email, v.Status, v.Digest, orAll(v.Regions), orAll(v.Keywords), v.FeedURL)
 		}
-		return tw.Flush()
+		return t.flush()
 	}
 }
 

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
-	"text/tabwriter"
 
 	"github.com/grantwatch/grantwatch/store"
 )
@@ -79,13 +77,12 @@ func windowsCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 					Opens: orNull(w.Opens), Closes: orNull(w.Closes), ClosesTime: orNull(w.ClosesTime),
 					Evidence: w.Evidence, Issuer: w.Issuer, Region: w.Region, Status: w.Status, Revision: w.Revision}
 			}
-			return writeJSONLines(a.stdout, out)
+			return writeJSONLines(a.rawOut, out)
 		}
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "OPENS\tCLOSES\tTIME\tWHAT\tTITLE")
+		tab := newTable(a.rawOut, "OPENS", "CLOSES", "TIME", "WHAT", "TITLE")
 		for _, w := range ws {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", orDash(w.Opens), orDash(w.Closes), orDash(w.ClosesTime), w.Label, w.Title)
+			tab.row(orDash(w.Opens), orDash(w.Closes), orDash(w.ClosesTime), w.Label, w.Title)
 		}
-		return tw.Flush()
+		return tab.flush()
 	}
 }

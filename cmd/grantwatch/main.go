@@ -36,9 +36,16 @@ func main() {
 // app is what every command gets: its streams, the configuration after
 // flags, and the clock.
 type app struct {
-	stdin  io.Reader
+	stdin io.Reader
+	// stdout and stderr drop terminal escapes and bidi overrides
+	// (termSafe): the text and tables printed there come from the web.
 	stdout io.Writer
 	stderr io.Writer
+	// rawOut and rawErr are the streams as given. JSON, iCal and HTML go to
+	// rawOut byte for byte; logs (slog quotes control characters itself)
+	// and the progress bar (which needs \r) go to rawErr.
+	rawOut io.Writer
+	rawErr io.Writer
 
 	// Set by the common flags, before or after the command name.
 	dbPath     string
@@ -70,7 +77,8 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	a := &app{stdin: stdin, stdout: &termSafe{w: stdout}, stderr: &termSafe{w: stderr},
+		rawOut: stdout, rawErr: stderr, now: time.Now}
 	err := a.dispatch(ctx, args)
 	if err == nil {
 		return 0
@@ -78,13 +86,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	fmt.Fprintf(stderr, "grantwatch: %s\n", oneLine(err.Error()))
 	var ue usageError
-	if errors.As(err, &ue) {
+	isUsage := errors.As(err, &ue)
+	if !errors.Is(err, errReported) {
+		fmt.Fprintf(a.stderr, "grantwatch: %s\n", oneLine(err.Error()))
+	}
+	if isUsage {
 		return 2
 	}
 	return 1
 }
+
+// errReported is bad input that the command has already described on
+// stderr, one line per culprit (extract with several bad files): run adds
+// no line of its own and exits 2.
+var errReported = usageError{"bad input (reported above)"}
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
@@ -217,17 +233,18 @@ func (a *app) loadConfig() error {
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.Log.Level]
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Log.Format == "json" {
-		a.logger = slog.New(slog.NewJSONHandler(a.stderr, opts))
+		a.logger = slog.New(slog.NewJSONHandler(a.rawErr, opts))
 	} else {
-		a.logger = slog.New(slog.NewTextHandler(a.stderr, opts))
+		a.logger = slog.New(slog.NewTextHandler(a.rawErr, opts))
 	}
 	return nil
 }
 
 func (a *app) openDB(ctx context.Context) (*store.DB, error) {
 	db, err := store.Open(ctx, a.cfg.DB, store.WithClock(a.now))
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-		// The operator named a path that cannot be used: bad input.
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, store.ErrNotRegular) {
+		// The operator named a path that cannot be used (missing, not
+		// theirs, a link or a device): bad input.
 		return nil, usageError{err.Error()}
 	}
 	if err != nil {
@@ -250,7 +267,8 @@ func (a *app) usage(w io.Writer) {
 	fmt.Fprintln(w, "\nEvery command takes --db and --config, and --help.")
 }
 
-// writeJSONLines writes one JSON object per line.
+// writeJSONLines writes one JSON object per line. w is a.rawOut: JSON keeps
+// the exact text, escaped by the encoder.
 func writeJSONLines[T any](w io.Writer, items []T) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -180,3 +180,47 @@ func mostlyUTF8(b []byte) bool {
 	}
 	return good > 0 && bad*20 <= good
 }
+
+// textSniffLimit is how much of a document LooksLikeText decodes to judge
+// it; the cheap byte checks cover the whole of it.
+const textSniffLimit = 256 << 10
+
+// LooksLikeText reports whether b, a file that is not a PDF or an office
+// document, is text in some charset rather than binary data (an image, an
+// archive, random bytes), which Decode would turn into garbage without
+// complaint. Text has no NUL byte (UTF-16 aside, which has a BOM here) and
+// next to no other control characters or undecodable bytes; a few are
+// tolerated, since pasted notices carry the odd stray control.
+func LooksLikeText(b []byte) bool {
+	tolerated := func(bad, total int) bool { return bad <= 8+total/50 }
+	utf16 := bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF})
+	if !utf16 {
+		bad := 0
+		for _, c := range b {
+			switch {
+			case c == 0:
+				return false
+			case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v', c == 0x7F:
+				bad++
+			}
+		}
+		if !tolerated(bad, len(b)) {
+			return false
+		}
+	}
+	// The decoded text of a prefix: undecodable bytes become U+FFFD, and
+	// C1 controls show what a wrongly guessed charset makes of binary.
+	head := b[:min(len(b), textSniffLimit)]
+	s, _ := Decode(head, "")
+	bad, runes := 0, 0
+	for _, r := range s {
+		runes++
+		if r == utf8.RuneError || r < 0x20 && r != '\t' && r != '\n' && r != '\r' && r != '\f' && r != '\v' || r >= 0x7F && r <= 0x9F {
+			bad++
+		}
+	}
+	if len(head) < len(b) {
+		bad-- // the cut may fall inside a character: one U+FFFD at the end
+	}
+	return tolerated(bad, runes)
+}
