@@ -34,6 +34,10 @@ var cueWords = []cueWord{
 	{"申请书", cuePos}, {"报名表", cuePos}, {"投递", cuePos}, {"报备", cuePos}, {"提出申请", cuePos},
 	// Registering in a system is something applicants do; "注册" alone is
 	// an eligibility condition (2018年前注册的企业).
+	// A deadline named as such; a cut-off of statistics or of a reckoning
+	// is not one (统计截止日期, 计算截止日期 are read whole, as negatives).
+	{"截止日期", cuePos}, {"截止时间", cuePos}, {"系统开放", cuePos},
+	{"统计截止", cueNeg}, {"计算截止", cueNeg}, {"数据截止", cueNeg},
 	{"完成注册", cuePos}, {"进行注册", cuePos}, {"注册账号", cuePos}, {"账号注册", cuePos}, {"用户注册", cuePos},
 	// Not applications.
 	{"公示", cueNeg}, {"异议", cueNeg}, {"竣工", cueNeg}, {"完工", cueNeg}, {"建成", cueNeg},

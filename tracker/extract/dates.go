@@ -238,19 +238,43 @@ func scanDate(s string, i int) (mention, bool) {
 		if n == 4 && v >= 1950 && v <= 2099 {
 			return scanAfterYear(s, mt, v, j)
 		}
+		if i > 0 && s[i-1] == '[' {
+			return mention{}, false // a 文号 whose 〕 was lost: [20181111号
+		}
 		if n > 2 {
-			// The mangled form 2017630日 (年 and 月 lost): YYYY then M DD or MM DD.
-			if n >= 7 && j < len(s) && (hasAt(s, j, "日") || hasAt(s, j, "号")) {
+			// The mangled form 2017630日 (年 and 月 lost): YYYY then M DD or
+			// MM DD, before 日 or right before 前 (2022415之前).
+			if n == 7 || n == 8 {
+				end, ok := j+3, hasAt(s, j, "日") || hasAt(s, j, "号")
+				if !ok && (hasAt(s, j, "前") || hasAt(s, j, "之前") || hasAt(s, j, "以前")) {
+					end, ok = j, true
+				}
 				y, _, _ := asciiNum(s, i, 4)
-				rest := s[i+4 : j]
-				if y >= 1950 && y <= 2099 {
-					if m, d, ok := splitMangled(rest); ok {
-						mt.y, mt.m, mt.d, mt.end = y, m, d, j+3
+				if ok && y >= 1950 && y <= 2099 {
+					if m, d, ok := splitMangled(s[i+4 : j]); ok {
+						mt.y, mt.m, mt.d, mt.end = y, m, d, end
+						return mt, true
+					}
+				}
+			}
+			// 月 lost, no year: 于511日前 is 5月11日前, when only one reading
+			// makes a date and a deadline word follows.
+			if n == 3 || n == 4 {
+				if e, ok := lostMonthEnd(s, j); ok {
+					if m, d, ok := splitMangled(s[i:j]); ok {
+						mt.m, mt.d, mt.end = m, d, e
 						return mt, true
 					}
 				}
 			}
 			return mention{}, false
+		}
+		// 于67日前: no day is 67, so 6月7日.
+		if n == 2 && v > 31 && v%10 != 0 {
+			if e, ok := lostMonthEnd(s, j); ok {
+				mt.m, mt.d, mt.end = v/10, v%10, e
+				return mt, true
+			}
 		}
 		return scanMonthDay(s, mt, v, j)
 	}
@@ -261,6 +285,22 @@ func scanDate(s string, i int) (mention, bool) {
 		return scanMonthDay(s, mt, m, j)
 	}
 	return mention{}, false
+}
+
+// lostMonthEnd reads the 日 of a date whose 月 was lost, and says whether
+// what follows makes it a deadline or a day to act (前, 上午, 止 …); it
+// returns the end of 日.
+func lostMonthEnd(s string, j int) (int, bool) {
+	if !hasAt(s, j, "日") && !hasAt(s, j, "号") {
+		return 0, false
+	}
+	k := skipWS(s, j+3)
+	for _, w := range []string{"前", "之前", "以前", "上午", "下午", "中午", "晚", "止", "截止", "(", "17", "18", "24"} {
+		if hasAt(s, k, w) {
+			return j + 3, true
+		}
+	}
+	return 0, false
 }
 
 func splitMangled(rest string) (int, int, bool) {

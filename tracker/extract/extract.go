@@ -101,8 +101,12 @@ func Extract(text string, opts Options) Result {
 		res.Title = strings.TrimSpace(opts.Title)
 	}
 	published := opts.Published
+	// A page field's date (发布时间: on a site that reposts) may be years
+	// after the notice; it dates the notice, but does not make its windows
+	// history.
+	pageDated := false
 	if published.IsZero() {
-		published = meta.published
+		published, pageDated = meta.published, meta.fromPage
 	}
 	res.Published = published.String()
 
@@ -122,10 +126,26 @@ func Extract(text string, opts Options) Result {
 			kept = append(kept, cs[i])
 		}
 	}
+	// The full dates of the windows themselves (not of eligibility cut-offs
+	// or cited documents) say the notice's year best.
+	var fulls []mention
+	if published.IsZero() {
+		for _, c := range kept {
+			if c.a.y != 0 {
+				fulls = append(fulls, c.a)
+			} else if c.kind == kRange && c.b.y != 0 {
+				fulls = append(fulls, c.b)
+			}
+		}
+	}
 	var ws []window
 	for k := 0; k < len(kept); k++ {
 		c := kept[k]
-		w, ok := resolve(c, ref, published)
+		cref := ref
+		if published.IsZero() {
+			cref = nearestRef(fulls, c.start, ref)
+		}
+		w, ok := resolve(c, cref, published)
 		if !ok {
 			continue
 		}
@@ -134,7 +154,7 @@ func Extract(text string, opts Options) Result {
 		if c.kind == kOpen && k+1 < len(kept) {
 			nx := kept[k+1]
 			if (nx.kind == kDeadline || nx.kind == kBare) && d.sentenceEnd(c.end) >= nx.start {
-				if w2, ok := resolve(nx, ref, published); ok && (w.opens.less(w2.closes) || w.opens == w2.closes) {
+				if w2, ok := resolve(nx, cref, published); ok && (w.opens.less(w2.closes) || w.opens == w2.closes) {
 					w.closes, w.closesTime = w2.closes, w2.closesTime
 					c.end, c.postEnd = nx.end, nx.postEnd
 					merged = &kept[k+1]
@@ -143,7 +163,7 @@ func Extract(text string, opts Options) Result {
 			}
 		}
 		// Already over when the notice was published: history, not a window.
-		if !published.IsZero() && !w.closes.IsZero() && w.closes.days() < published.days()-60 {
+		if !published.IsZero() && !pageDated && !w.closes.IsZero() && w.closes.days() < published.days()-60 {
 			continue
 		}
 		prevEnd := 0
@@ -182,6 +202,50 @@ type window struct {
 	closesTime     string
 	what, class    string
 	evStart, evEnd int
+}
+
+// nearestRef: with no publication date, a date written without its year
+// takes the year most full dates of the notice's windows (ms) have (申报时间为2022年5月10日
+// 至……；请于5月30日前), carried from the nearest of them, so that a
+// December date followed by a January deadline moves to the next year; a
+// 文号 or programme year (〔2019〕, 2020年度) is only the last resort, as it
+// is often a year before or after the notice.
+func nearestRef(ms []mention, at int, ref refYear) refYear {
+	var years [8]struct{ y, n int }
+	mode, modeN := 0, 0
+	for i := range ms {
+		if y := ms[i].y; y != 0 && ms[i].m != 0 {
+			for k := range years {
+				if years[k].y == y || years[k].y == 0 {
+					years[k].y = y
+					years[k].n++
+					if years[k].n > modeN || years[k].n == modeN && y > mode {
+						mode, modeN = y, years[k].n
+					}
+					break
+				}
+			}
+		}
+	}
+	if mode == 0 {
+		return ref
+	}
+	var best *mention
+	for i := range ms {
+		mt := &ms[i]
+		if mt.y != mode || mt.m == 0 {
+			continue
+		}
+		if mt.start < at {
+			best = mt
+			continue
+		}
+		if best == nil {
+			best = mt
+		}
+		break
+	}
+	return refYear{date: Date{best.y, best.m, min(max(best.d, 1), daysIn(best.y, best.m))}}
 }
 
 type refYear struct {
@@ -499,8 +563,12 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 		postFrom, postTo := c.end, c.postEnd
 		if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
 			se := d.sentenceEnd(c.end)
+			// The next clause names this stage unless it has a date of its
+			// own (第一批截止时间为5月22日,第二批截止时间为7月20日).
 			if postTo < se {
-				postTo = subEnd(s, postTo+1, se)
+				if next := subEnd(s, postTo+1, se); !holdsDate(s[postTo:next]) {
+					postTo = next
+				}
 			}
 		}
 		post := ""
@@ -611,6 +679,23 @@ func mergeWindows(ws []window) []window {
 		}
 	}
 	return out
+}
+
+// holdsDate reports a written day or month: a digit right before 月 or 日.
+func holdsDate(t string) bool {
+	for _, mark := range []string{"月", "日"} {
+		for i := strings.Index(t, mark); i >= 0; {
+			if i > 0 && isDigit(t[i-1]) {
+				return true
+			}
+			k := strings.Index(t[i+len(mark):], mark)
+			if k < 0 {
+				break
+			}
+			i += len(mark) + k
+		}
+	}
+	return false
 }
 
 // lastBatch finds the last "第X批" (X at most three characters) in t.

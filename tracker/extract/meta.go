@@ -9,6 +9,7 @@ type meta struct {
 	title, issuer, docNumber string
 	published                Date
 	yearHint                 int // a year the notice is about, when no date says when it was published
+	fromPage                 bool // published comes from a page field (发布时间:), not the 落款
 	sigStart                 int // where the signature date starts, -1 when there is none
 }
 
@@ -61,6 +62,7 @@ func readMeta(s string, sc scan) meta {
 		m.issuer = issuerBefore(s, sig.start)
 	case metaDate != nil:
 		m.published = Date{metaDate.y, metaDate.m, metaDate.d}
+		m.fromPage = true
 	}
 	if m.published.Day > daysIn(m.published.Year, m.published.Month) {
 		m.published = Date{}

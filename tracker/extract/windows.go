@@ -34,7 +34,11 @@ type cand struct {
 func connectorAt(s string, i int, isoLeft bool) (int, bool) {
 	for _, c := range []string{"起至", "起到", "起-", "开始至", "至", "到", "-", "~"} {
 		if hasAt(s, i, c) {
-			return i + len(c), true
+			e := i + len(c)
+			for e < len(s) && s[e] == '-' {
+				e++ // ——, a doubled dash (every dash is folded to -)
+			}
+			return e, true
 		}
 	}
 	if isoLeft && hasAt(s, i, "/") {
@@ -114,7 +118,8 @@ func candidates(s string, ms []mention) []cand {
 			}
 			if found {
 				c := cand{kind: kRange, a: a, b: b, start: a.start, end: b.end}
-				if e, ok := afterAny(s, skipWS(s, b.end), deadlineAfter); ok {
+				// 止, 截止, and 结束 (从A起至B结束) close a range.
+				if e, ok := afterAny(s, skipWS(s, b.end), closeAfter); ok {
 					c.end = e
 				}
 				out = append(out, c)

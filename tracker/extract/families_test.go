@@ -1,0 +1,60 @@
+package extract
+
+import "testing"
+
+// Families of wording that real notices use and the extractor once missed
+// (issue 12). Each sentence is written here, in the style of the family,
+// not copied from a labelled notice.
+
+// A date whose 月 (or 年 and 月) was lost when the page was converted:
+// read when only one reading makes a date and a deadline word follows.
+func TestLostMonthCharacter(t *testing.T) {
+	runCases(t, []extractCase{
+		{"two digits", "关于申报的通知\n请于58日前将申报材料报送市科技局。\n", "2021-04-20", []string{"-→2021-05-08"}},
+		{"three digits", "关于申报的通知\n各单位务必于615日前报送推荐材料。\n", "2021-05-20", []string{"-→2021-06-15"}},
+		{"four digits", "关于申报的通知\n请于1020日下午5点前提交申请书。\n", "2021-09-20", []string{"-→2021-10-20 17:00"}},
+		{"a morning", "关于申报的通知\n请于73日上午将申报书报送科研处。\n", "2021-06-28", []string{"-→2021-07-03"}},
+		{"year kept", "关于申报的通知\n请将纸质材料于2019617日前报送。\n", "", []string{"-→2019-06-17"}},
+		{"no 日 at all", "关于申报的通知\n请于2020925之前将材料报送至区科技局。\n", "", []string{"-→2020-09-25"}},
+		{"ambiguous 111", "关于申报的通知\n请于111日前报送申报材料。\n", "2021-01-05", nil},
+		{"a count of days", "关于申报的通知\n申报材料须在45日内报送。\n", "2021-01-05", nil},
+		{"a 文号 without its 〕", "关于申报的通知\n根据《通知》(粤科函〔20181111号)要求报送材料。\n", "2018-10-01", nil},
+	})
+}
+
+// With no publication date, a date without its year takes the year of the
+// notice's own windows, not of an eligibility cut-off or a cited 文号.
+func TestYearFromTheWindows(t *testing.T) {
+	runCases(t, []extractCase{
+		{"window years win over a cut-off", "关于申报2020年度项目的通知\n" +
+			"申报企业须于2016年12月31日前注册成立。\n网上填报时间为2019年4月10日至4月30日。\n请各镇街于5月10日前报送汇总表。\n",
+			"", []string{"2019-04-10→2019-04-30", "-→2019-05-10"}},
+		{"December then January", "关于申报的通知\n网上申报时间为2020年12月1日至12月20日。\n纸质材料请于1月8日前报送。\n",
+			"", []string{"2020-12-01→2020-12-20", "-→2021-01-08"}},
+		{"no full date: the 文号's year", "关于申报的通知\n粤科函〔2018〕41号\n请于12月10日前提交提名书。\n",
+			"", []string{"-→2018-12-10"}},
+	})
+}
+
+// A repost's page date (发布时间: years later) dates the notice but does
+// not make its windows history; a 落款 or a given publication date does.
+func TestRepostPageDate(t *testing.T) {
+	runCases(t, []extractCase{
+		{"page date of a repost", "关于申报的通知\n发布时间:2017-11-17\n请于2017年3月20日前报送申报材料。\n", "", []string{"-→2017-03-20"}},
+		{"given publication", "关于申报的通知\n请于2017年3月20日前报送申报材料。\n", "2017-11-17", nil},
+	})
+}
+
+// Ranges: a doubled dash, 止 and 结束 closing a range, a deadline named as
+// such, and a cut-off that is a reckoning, not a deadline.
+func TestRangeAndDeadlineWords(t *testing.T) {
+	runCases(t, []extractCase{
+		{"doubled dash", "关于申报的通知\n网上推荐时间自2012年7月1日——8月25日止。\n", "2012-06-20", []string{"2012-07-01→2012-08-25"}},
+		{"起至 … 结束", "关于申报的通知\n申报工作从2016年10月17日起至10月21日结束。\n", "2016-10-10", []string{"2016-10-17→2016-10-21"}},
+		{"截止日期 alone", "关于申报的通知\n四、截止日期与联系方式\n(一)截止日期:2016年5月11日\n", "2016-04-22", []string{"-→2016-05-11"}},
+		{"系统开放时间", "关于申报的通知\n系统开放时间:2022年3月5日至5月10日。\n", "2022-03-01", []string{"2022-03-05→2022-05-10"}},
+		{"a reckoning's cut-off", "关于申报的通知\n上云时间的计算截止日期为2021年8月31日。\n", "2021-09-01", nil},
+		{"a list stated twice", "关于申报的通知\n企业提交材料截止时间:第一批为5月22日、第二批为7月20日。\n" +
+			"具体如下,第一批截止时间为5月22日,第二批截止时间为7月20日。\n", "2020-04-20", []string{"-→2020-05-22", "-→2020-07-20"}},
+	})
+}
