@@ -8,9 +8,9 @@ import (
 type meta struct {
 	title, issuer, docNumber string
 	published                Date
-	yearHint                 int // a year the notice is about, when no date says when it was published
+	yearHint                 int  // a year the notice is about, when no date says when it was published
 	fromPage                 bool // published comes from a page field (发布时间:), not the 落款
-	sigStart                 int // where the signature date starts, -1 when there is none
+	sigStart                 int  // where the signature date starts, -1 when there is none
 }
 
 var orgEnds = []string{"厅", "局", "委员会", "委", "办公室", "办公厅", "部", "政府", "中心", "处", "院", "会", "公司", "小组"}
