@@ -53,6 +53,9 @@ var cueWords = []cueWord{
 	{"销售收入", cueNeg}, {"开班", cueNeg}, {"讲座", cueNeg}, {"直播", cueNeg}, {"来源", cueNeg},
 	{"浏览", cueNeg}, {"阅读", cueNeg}, {"更新", cueNeg}, {"认定的", cueNeg}, {"获得", cueNeg},
 	{"取得", cueNeg}, {"以前年度", cueNeg},
+	// Sending back a contact person is no application; a forecast in the
+	// news and a count of who has not yet applied are no deadlines.
+	{"联系人", cueNeg}, {"预计", cueNeg}, {"尚有", cueNeg}, {"尚未", cueNeg},
 	// Reviews.
 	{"审核", cueReview}, {"审查", cueReview}, {"初审", cueReview}, {"复审", cueReview}, {"核查", cueReview},
 	// Eligibility periods after a date.

@@ -181,6 +181,7 @@ func Extract(text string, opts Options) Result {
 		w.evStart, w.evEnd = evidenceSpan(s, c)
 		ws = append(ws, w)
 	}
+	ws = dropReplaced(s, ws)
 	ws = mergeWindows(ws)
 	for _, w := range ws {
 		ev := strings.TrimSpace(text[n.orig(w.evStart):n.orig(w.evEnd)])
@@ -696,6 +697,43 @@ func holdsDate(t string) bool {
 		}
 	}
 	return false
+}
+
+// extensionWords move a deadline: the date after them replaces an earlier
+// one.
+var extensionWords = []string{"延至", "延长至", "延期至", "推迟至", "顺延至", "延迟至", "顺延", "调整为", "调整至", "延长到", "延期到"}
+
+// dropReplaced: in a notice that moves its deadline (原定9月10日截止，现延至
+// 9月20日), the deadlines stated before the first move and closing before
+// the moved one are replaced, not windows. Windows whose own sentence
+// moves a date are the new ones.
+func dropReplaced(s string, ws []window) []window {
+	first, latest := -1, Date{}
+	for _, w := range ws {
+		ev := s[w.evStart:w.evEnd]
+		for _, x := range extensionWords {
+			if strings.Contains(ev, x) {
+				if first < 0 || w.evStart < first {
+					first = w.evStart
+				}
+				if latest.less(w.closes) {
+					latest = w.closes
+				}
+				break
+			}
+		}
+	}
+	if first < 0 {
+		return ws
+	}
+	out := ws[:0]
+	for _, w := range ws {
+		if w.evEnd <= first && !w.closes.IsZero() && w.closes.less(latest) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // lastBatch finds the last "第X批" (X at most three characters) in t.

@@ -58,3 +58,28 @@ func TestRangeAndDeadlineWords(t *testing.T) {
 			"具体如下,第一批截止时间为5月22日,第二批截止时间为7月20日。\n", "2020-04-20", []string{"-→2020-05-22", "-→2020-07-20"}},
 	})
 }
+
+// Precision: what looks like a deadline and is not one.
+func TestNotDeadlines(t *testing.T) {
+	runCases(t, []extractCase{
+		{"a contact person sent back", "关于申报的通知\n请各区于3月26日前将负责此项工作的联系人及联系电话反馈我局。\n请于5月7日前报送推荐材料。\n",
+			"2021-03-20", []string{"-→2021-05-07"}},
+		{"a forecast in the news", "县农业局开展水稻项目申报\n预计5月底前完成申报工作。\n", "2015-05-21", nil},
+		{"who has not applied yet", "关于年报的通知\n截至7月31日尚有部分企业未完成报送工作。\n", "2015-08-02", nil},
+		{"a signature run into the text", "关于申报的通知\n请于2021年5月14日前报送推荐文件。工业和信息化部办公厅2021年4月19日\n", "", []string{"-→2021-05-14"}},
+		{"a page's time field", "关于申报的通知时间:2022-04-20 各区工信局:请于7月1日前报送。\n", "2022-04-20", []string{"-→2022-07-01"}},
+	})
+}
+
+// A deadline that the notice moves (延期) is replaced: the new one is the
+// window, the old one a distractor; another stage's deadline stays.
+func TestReplacedDeadlines(t *testing.T) {
+	runCases(t, []extractCase{
+		{"moved once", "关于延长申报时间的通知\n原申报截止日期为9月10日。\n因系统故障,企业申报时限延至9月20日,市县初审时限延至9月30日。\n",
+			"2024-09-09", []string{"-→2024-09-20", "-→2024-09-30"}},
+		{"顺延 as a range", "关于延期的通知\n原定截止4月2日申报期止。\n现将申报时间顺延5个工作日(4月7日-4月13日)。\n",
+			"2022-04-07", []string{"2022-04-07→2022-04-13"}},
+		{"a later stage is not replaced", "关于延期的通知\n网上申报截止时间延长至5月20日。\n纸质材料请于5月30日前报送。\n",
+			"2022-05-01", []string{"-→2022-05-20", "-→2022-05-30"}},
+	})
+}

@@ -506,6 +506,15 @@ func classify(d *doc, c *cand) bool {
 		return false
 	}
 	single := c.kind != kRange
+	// A full date right after an office's name, or after a page's 时间:
+	// field, with nothing that makes it a deadline, is a signature or a
+	// publication date run into the text (……办公厅2021年4月19日).
+	if c.kind == kBare && c.a.y != 0 {
+		before := strings.TrimRight(textBefore(s, c.start, 16), " ")
+		if endsWithOrg(before) || strings.HasSuffix(before, "时间:") || strings.HasSuffix(before, "日期:") {
+			return false
+		}
+	}
 	if single && !c.a.daily && lineAlone(s, c.a.start, c.end) {
 		// A date alone on its line is a signature or a page date, unless a
 		// heading above says what it is.
