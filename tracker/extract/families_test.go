@@ -62,11 +62,11 @@ func TestRangeAndDeadlineWords(t *testing.T) {
 // Precision: what looks like a deadline and is not one.
 func TestNotDeadlines(t *testing.T) {
 	runCases(t, []extractCase{
-		{"a contact person sent back", "关于申报的通知\n请各区于3月26日前将负责此项工作的联系人及联系电话反馈我局。\n请于5月7日前报送推荐材料。\n",
+		{"a contact person sent back", "关于申报的通知\n为做好专精特新企业申报工作,请各区于3月26日前将负责此项工作的联系人及联系电话反馈我局。\n请于5月7日前报送推荐材料。\n",
 			"2021-03-20", []string{"-→2021-05-07"}},
 		{"a forecast in the news", "县农业局开展水稻项目申报\n预计5月底前完成申报工作。\n", "2015-05-21", nil},
 		{"who has not applied yet", "关于年报的通知\n截至7月31日尚有部分企业未完成报送工作。\n", "2015-08-02", nil},
-		{"a signature run into the text", "关于申报的通知\n请于2021年5月14日前报送推荐文件。工业和信息化部办公厅2021年4月19日\n", "", []string{"-→2021-05-14"}},
+		{"a signature run into the text", "关于申报的通知\n请于2021年5月14日前报送推荐文件。工业和信息化部办公厅2021年4月19日 附件:推荐汇总表\n", "", []string{"-→2021-05-14"}},
 		{"a page's time field", "关于申报的通知时间:2022-04-20 各区工信局:请于7月1日前报送。\n", "2022-04-20", []string{"-→2022-07-01"}},
 	})
 }
