@@ -191,7 +191,7 @@ func Extract(text string, opts Options) Result {
 			start += k
 		}
 		res.Windows = append(res.Windows, Window{
-			What: w.what, Opens: w.opens.String(), Closes: w.closes.String(), ClosesTime: w.closesTime,
+			What: stageName(w.what), Opens: w.opens.String(), Closes: w.closes.String(), ClosesTime: w.closesTime,
 			Evidence: ev, Start: start, End: start + len(ev),
 		})
 	}

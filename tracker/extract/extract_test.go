@@ -259,7 +259,7 @@ func TestEvidenceSpanInOriginal(t *testing.T) {
 // end in a filler rune (申请) stay, and an actor (申请人) is not a stage.
 func TestWhat(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
-		{"请申报单位在2024年6月30日之前通过系统提交申请。", "通过系统提交申请"},
+		{"请申报单位在2024年6月30日之前通过系统提交申请。", "网上申报"}, // a clause naming a channel: its stage name
 		{"项目申请请于2024年3月8日前提交。", "项目申请"},
 		{"申报材料请于2024年3月8日前报送。", "申报材料"},
 		{"申请人应在2024年10月8日至10月20日期间登录系统报名。", "登录系统报名"},

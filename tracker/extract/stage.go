@@ -1,0 +1,127 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Stage names. A window's `what` is read in every reminder subject,
+// calendar event and timeline row, so it is a short name a reader expects
+// (网上申报, 纸质材料报送, 推荐材料报送 …), not the clause the date stood in
+// ("登录某某省科技管理信息系统", "建议书电子版发送至电子邮箱kjc@…").
+//
+// The name is taken from the text when the clause names the stage in a
+// short phrase of its own; otherwise the clause's words are mapped to one
+// of a small set of names. A 第X批 batch stays in front.
+
+// maxStage is the longest name kept from the text as it is, in runes.
+const maxStage = 10
+
+// stagePhrases are phrases that name a stage, most specific first, and the
+// name each gives. A phrase found in the clause wins over the words below.
+var stagePhrases = []struct{ phrase, name string }{
+	{"网上预申报", "网上预申报"}, {"预申报", "预申报"}, {"正式申报", "正式申报"},
+	{"网上申报", "网上申报"}, {"网络申报", "网络申报"}, {"在线申报", "在线申报"}, {"线上申报", "线上申报"},
+	{"网上填报", "网上填报"}, {"网络填报", "网络填报"}, {"在线填报", "在线填报"},
+	{"网上报名", "网上报名"}, {"网络报名", "网络报名"}, {"在线报名", "在线报名"},
+	{"网上推荐", "网上推荐"}, {"网络推荐", "网络推荐"}, {"在线推荐", "在线推荐"},
+	{"网上审核", "网上审核"}, {"网上初审", "网上初审"},
+	{"集中受理", "集中受理"}, {"集中申报", "集中申报"},
+	{"纸质材料", "纸质材料报送"}, {"书面材料", "书面材料报送"}, {"纸质版", "纸质材料报送"}, {"纸质申报", "纸质材料报送"},
+	{"纸质", "纸质材料报送"}, {"电子版", "电子版报送"}, {"电子文档", "电子版报送"},
+	{"推荐材料", "推荐材料报送"}, {"推荐文件", "推荐材料报送"}, {"推荐名单", "推荐名单报送"}, {"推荐表", "推荐材料报送"},
+	{"邮箱", "电子版报送"}, {"电子邮件", "电子版报送"}, {"邮件", "电子版报送"},
+}
+
+// stageWords map the clause's words to a name when no phrase names it.
+var stageWords = []struct {
+	words []string
+	name  string
+}{
+	{[]string{"报名"}, "报名"},
+	{[]string{"网上", "网络", "在线", "线上", "系统", "平台", "登录", "登陆"}, "网上申报"},
+	{[]string{"初审", "审核", "审查"}, "审核推荐"},
+	{[]string{"推荐"}, "推荐材料报送"},
+	{[]string{"提名"}, "提名"},
+	{[]string{"申报", "申请", "填报"}, "项目申报"},
+	{[]string{"注册"}, "注册"},
+	{[]string{"征集"}, "项目征集"},
+	{[]string{"受理"}, "申报受理"},
+	{[]string{"报送", "提交", "上报", "递交", "寄送", "报至", "送至", "交至", "送达", "汇总", "材料", "报"}, "材料报送"},
+}
+
+// stageName turns the clause a date's label was read from into a stage
+// name.
+func stageName(raw string) string {
+	batch := lastBatch(raw)
+	t := strings.TrimSpace(raw)
+	if batch != "" {
+		t = strings.TrimSpace(strings.Replace(t, batch, "", 1))
+	}
+	name := ""
+	if keepAsIs(t) {
+		name = t
+	} else {
+		for _, p := range stagePhrases {
+			if strings.Contains(t, p.phrase) {
+				name = p.name
+				break
+			}
+		}
+	}
+	if name == "" {
+		for _, g := range stageWords {
+			for _, w := range g.words {
+				if strings.Contains(t, w) {
+					name = g.name
+					break
+				}
+			}
+			if name != "" {
+				break
+			}
+		}
+	}
+	if name == "" {
+		name = "申报"
+	}
+	if batch != "" {
+		return batch + " " + name
+	}
+	return name
+}
+
+// keepAsIs: a clause that is itself a short stage name (纸质材料受理,
+// 企业网上申报, 首次受理): a few Chinese characters, one of them an
+// applicant's action, nothing that dangles.
+func keepAsIs(t string) bool {
+	n := utf8.RuneCountInString(t)
+	if n < 2 || n > maxStage || !hasPos(t) {
+		return false
+	}
+	for _, r := range t {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	for _, p := range []string{"于", "并", "将", "按", "为", "至", "由", "在", "请", "时间", "向", "对", "经", "凡", "如", "各", "以", "从", "自", "本", "该", "此"} {
+		if strings.HasPrefix(t, p) {
+			return false
+		}
+	}
+	for _, e := range []string{"的", "将", "于", "后", "前", "和", "及", "或", "与", "并", "等", "在", "至", "向", "由"} {
+		if strings.HasSuffix(t, e) {
+			return false
+		}
+	}
+	// A clause that says where to send (报送市科协业务工作部) is no name.
+	for _, v := range []string{"报送", "上报", "提交", "送至", "交至", "报至", "发送", "寄"} {
+		if k := strings.Index(t, v); k >= 0 && k+len(v) < len(t) {
+			return false
+		}
+	}
+	// ……数据报 (报 as "to report to", its object cut off) dangles; 申报,
+	// 填报, 上报 do not.
+	return !strings.HasSuffix(t, "报") || hasSuffixAny(t, []string{"申报", "填报", "上报", "呈报", "预报", "年报"})
+}
