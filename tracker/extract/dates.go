@@ -557,6 +557,11 @@ func readTime(s string, mt *mention) {
 		return
 	}
 	k = skipWS(s, k)
+	// 上午8-11时, 下午2-5点: hours of that day, the unit written once.
+	if t0, t1, k2, ok := hourSpan(s, k); ok {
+		mt.t0, mt.t, mt.daily, mt.end = t0, t1, true, k2
+		return
+	}
 	if t, k2, ok := scanClock(s, k); ok {
 		mt.t, mt.end = t, skipAside(s, k2)
 		k2 = mt.end
@@ -568,6 +573,35 @@ func readTime(s string, mt *mention) {
 			}
 		}
 	}
+}
+
+// hourSpan reads "上午8-11时" at i: a part of the day, two hours joined by
+// a dash, one unit (时 or 点) after the second.
+func hourSpan(s string, i int) (clock, clock, int, bool) {
+	k, pm := i, false
+	switch {
+	case hasAt(s, k, "上午"), hasAt(s, k, "早上"):
+		k += 6
+	case hasAt(s, k, "下午"), hasAt(s, k, "晚上"):
+		k, pm = k+6, true
+	default:
+		return clock{}, clock{}, i, false
+	}
+	h0, k2, n0 := asciiNum(s, skipWS(s, k), 3)
+	if n0 == 0 || n0 > 2 || k2 >= len(s) || s[k2] != '-' {
+		return clock{}, clock{}, i, false
+	}
+	h1, k3, n1 := asciiNum(s, k2+1, 3)
+	if n1 == 0 || n1 > 2 || !(hasAt(s, k3, "时") || hasAt(s, k3, "点")) || h0 >= h1 || h1 > 24 {
+		return clock{}, clock{}, i, false
+	}
+	if pm && h1 <= 12 {
+		h0, h1 = h0+12, h1+12
+	}
+	if h1 > 24 {
+		return clock{}, clock{}, i, false
+	}
+	return clock{h: int8(h0), ok: true}, clock{h: int8(h1), ok: true}, k3 + 3, true
 }
 
 // scan is what one pass over the text finds: the dates, and the years

@@ -120,7 +120,9 @@ func Extract(text string, opts Options) Result {
 	kept := cs[:0] // filtered in place: kept never runs ahead of i
 	for i := range cs {
 		if cs[i].kind != kRange && cs[i].a.start == meta.sigStart {
-			continue // the signature date says when, not until when
+			if _, task := scheduleTask(d, &cs[i], nil); !task {
+				continue // the signature date says when, not until when
+			}
 		}
 		if classify(d, &cs[i]) {
 			kept = append(kept, cs[i])

@@ -83,3 +83,27 @@ func TestReplacedDeadlines(t *testing.T) {
 			"2022-05-01", []string{"-→2022-05-20", "-→2022-05-30"}},
 	})
 }
+
+// A schedule written one date per line with the task on the next line: a
+// task applicants do is a window (a bare date: that day); revising a
+// draft or an office's own step is not.
+func TestScheduleRows(t *testing.T) {
+	runCases(t, []extractCase{
+		{"date line, task line", "关于申报国家自然科学基金的时间安排\n各学院:\n具体安排如下:\n" +
+			"2018年1月1-14日\n\n申请人修改、完善《申请书》\n\n" +
+			"2018年1月15日\n\n以学院为单位向科技处提交纸质申请书一式5份\n\n" +
+			"2018年1月16-20日\n\n科技处组织专家评审\n\n" +
+			"2018年3月8日-9日\n\n申请人向科技处提交《申请书》一份进行形式审查\n",
+			"2018-01-10", []string{"2018-01-15→2018-01-15", "2018-03-08→2018-03-09"}},
+		{"a title after a page date is no task", "2021-05-06\n关于组织申报2021年度项目的通知\n各单位:请于5月20日前报送。\n",
+			"", []string{"-→2021-05-20"}},
+	})
+}
+
+// One day with hours written once (上午9-12时): opens and closes that day.
+func TestDayWithHours(t *testing.T) {
+	runCases(t, []extractCase{
+		{"morning", "关于申报的通知\n各部门请于2月22日上午9-12时,将项目申请书一式3份报送社科处。\n", "2017-02-10", []string{"2017-02-22→2017-02-22 12:00"}},
+		{"afternoon", "关于申报的通知\n请于5月12日下午2-5点将纸质材料送至科研处。\n", "2021-05-01", []string{"2021-05-12→2021-05-12 17:00"}},
+	})
+}

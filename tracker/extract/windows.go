@@ -493,6 +493,53 @@ func judgeFirst(s string, hits []cueHit, end int) verdict {
 	return vNone
 }
 
+// scheduleTask reads the line after a date that stands alone on its line:
+// when it is a short task an applicant does (提交, 报送 …) with no date of
+// its own, the date is a schedule row. A title, an attachment list or a
+// page field after a date is not a task. It returns the task line's end.
+func scheduleTask(d *doc, c *cand, buf []cueHit) (int, bool) {
+	s := d.s
+	i := c.end
+	for n := 0; n < 3 && i < len(s); {
+		switch s[i] {
+		case '\n':
+			n++
+			i++
+			continue
+		case ' ', '\t', '|':
+			i++
+			continue
+		}
+		break
+	}
+	if i >= len(s) || i == c.end {
+		return 0, false
+	}
+	e := strings.IndexByte(s[i:], '\n')
+	if e < 0 {
+		e = len(s) - i
+	}
+	line := s[i : i+e]
+	if len(line) > 180 || holdsDate(line) {
+		return 0, false
+	}
+	for _, w := range []string{"附件", "关于", "通知", "公告", "来源", "浏览", "发布"} {
+		if strings.Contains(line, w) {
+			return 0, false
+		}
+	}
+	if judgeFirst(line, cuesIn(buf, line, 0, len(line)), len(line)) != vPos {
+		return 0, false
+	}
+	// Handing something in, not revising it (申请人修改、完善《申请书》).
+	for _, v := range []string{"提交", "报送", "上报", "递交", "寄送", "送交", "交至", "交", "上传", "发送", "报名", "填报"} {
+		if strings.Contains(line, v) {
+			return i + e, true
+		}
+	}
+	return 0, false
+}
+
 // classify decides whether c is an application window, and fills in its
 // label. It reads only the sentence around the date.
 func classify(d *doc, c *cand) bool {
@@ -515,10 +562,18 @@ func classify(d *doc, c *cand) bool {
 			return false
 		}
 	}
-	if single && !c.a.daily && lineAlone(s, c.a.start, c.end) {
+	if !c.a.daily && lineAlone(s, c.start, c.end) {
 		// A date alone on its line is a signature or a page date, unless a
-		// heading above says what it is.
-		if h, _ := headingBefore(s, c.start); h == "" || judgeLast(h, cuesIn(buf[3][:0], h, 0, len(h)), 0) != vPos {
+		// heading above says what it is, or the next line is the task of a
+		// schedule (2018年3月12日 / 申请人在线提交《申请书》).
+		if end, ok := scheduleTask(d, c, buf[3][:0]); ok {
+			c.labelStart, c.labelEnd, c.postEnd = c.start, c.start, end
+			if c.kind == kBare {
+				c.kind = kDay // a day in a schedule: the task is done that day
+			}
+			return true
+		}
+		if h, _ := headingBefore(s, c.start); single && (h == "" || judgeLast(h, cuesIn(buf[3][:0], h, 0, len(h)), 0) != vPos) {
 			return false
 		}
 	}
