@@ -181,6 +181,7 @@ func Extract(text string, opts Options) Result {
 			}
 		}
 		w.evStart, w.evEnd = evidenceSpan(s, c)
+		w.actor = actorBefore(s[c.labelStart:c.start])
 		ws = append(ws, w)
 	}
 	ws = dropReplaced(s, ws)
@@ -205,6 +206,29 @@ type window struct {
 	closesTime     string
 	what, class    string
 	evStart, evEnd int
+	actor          string // who acts, when the clause names them (有关行业协会于……)
+}
+
+var actorSuffixes = []string{"单位", "企业", "协会", "学会", "部门", "学院", "高校", "学校", "局", "厅", "委", "办", "区", "县", "市", "镇", "街道", "园区", "申请人", "申报人", "负责人", "个人", "团队", "机构", "组织"}
+
+// actorBefore reads who a dated clause addresses (有关行业协会于, 部直属单位
+// 应于): the words before 于 when they end like an actor.
+func actorBefore(pre string) string {
+	t := strings.TrimSpace(pre)
+	for _, w := range []string{"务必于", "须于", "需于", "应于", "请于", "于", "在"} {
+		if strings.HasSuffix(t, w) {
+			t = strings.TrimSpace(strings.TrimSuffix(t, w))
+			for _, p := range []string{"请", "由"} {
+				t = strings.TrimPrefix(t, p)
+			}
+			n := utf8.RuneCountInString(t)
+			if n >= 2 && n <= 14 && hasSuffixAny(t, actorSuffixes) {
+				return t
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // nearestRef: with no publication date, a date written without its year
@@ -647,6 +671,9 @@ func mergeWindows(ws []window) []window {
 		merged := false
 		for i := range out {
 			o := &out[i]
+			if o.actor != "" && w.actor != "" && o.actor != w.actor {
+				continue // two addressees, one date: two stages
+			}
 			compatible := o.class == w.class || o.class == "" || w.class == "" ||
 				strings.TrimLeft(o.class, "第一二三四五六七八九十批") == "" && strings.TrimLeft(w.class, "第一二三四五六七八九十批") == "" && o.class == w.class
 			if !compatible {

@@ -107,3 +107,13 @@ func TestDayWithHours(t *testing.T) {
 		{"afternoon", "关于申报的通知\n请于5月12日下午2-5点将纸质材料送至科研处。\n", "2021-05-01", []string{"2021-05-12→2021-05-12 17:00"}},
 	})
 }
+
+// One date, two addressees: two stages; the same stage stated twice: one.
+func TestTwoAddresseesOneDate(t *testing.T) {
+	runCases(t, []extractCase{
+		{"association and unit", "关于申报的通知\n有关行业协会于2021年6月15日前将推荐材料报送我部。\n部直属单位于2021年6月15日前直接向我部提交申请材料。\n",
+			"2021-05-07", []string{"-→2021-06-15", "-→2021-06-15"}},
+		{"stated twice", "关于申报的通知\n请于2021年6月15日前报送申报材料。\n五、申报单位请于2021年6月15日前报送申报材料,逾期不予受理。\n",
+			"2021-05-07", []string{"-→2021-06-15"}},
+	})
+}
