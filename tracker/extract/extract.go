@@ -183,6 +183,7 @@ func Extract(text string, opts Options) Result {
 		w.evStart, w.evEnd = evidenceSpan(s, c)
 		w.actor = actorBefore(s[c.labelStart:c.start])
 		ws = append(ws, w)
+		ws = append(ws, alsoStages(d, c, w)...)
 	}
 	ws = dropReplaced(s, ws)
 	ws = mergeWindows(ws)
@@ -207,6 +208,56 @@ type window struct {
 	what, class    string
 	evStart, evEnd int
 	actor          string // who acts, when the clause names them (有关行业协会于……)
+	also           bool   // a second stage of the same date (同时将电子版发送至): never merged
+}
+
+// alsoStages reads, after a dated clause, the clauses of the same sentence
+// that hand in something else by the same date (……前将纸质材料报送科研处,
+// 同时将电子版发送至邮箱; ……前报送,并同时提交电子版): per SCHEMA, different
+// stages with one date (paper, e-mail copy) are separate windows. A clause
+// with a date of its own belongs to that date.
+func alsoStages(d *doc, c cand, w window) []window {
+	s := d.s
+	se := d.sentenceEnd(c.end)
+	var out []window
+	for p := max(c.postEnd, c.end); p < se; {
+		if s[p] == ',' {
+			p++
+		}
+		q := subEnd(s, p, se)
+		clause := strings.TrimSpace(s[p:q])
+		if holdsDate(clause) {
+			break
+		}
+		rest, ok := "", false
+		for _, lead := range []string{"并同时", "同时", "并且同时", "并请同时"} {
+			if strings.HasPrefix(clause, lead) {
+				rest, ok = clause[len(lead):], true
+				break
+			}
+		}
+		if ok && strings.TrimSpace(rest) != "" && hasSubmission(rest) {
+			x := w
+			x.also, x.actor = true, ""
+			x.what = cleanLabel(rest, false)
+			x.class = stageClass(x.what)
+			x.evStart = p + strings.Index(s[p:q], clause)
+			x.evEnd = x.evStart + len(clause)
+			out = append(out, x)
+		}
+		p = q
+	}
+	return out
+}
+
+// hasSubmission: the clause hands something in.
+func hasSubmission(t string) bool {
+	for _, v := range []string{"报送", "提交", "发送", "发至", "送至", "交至", "上传", "寄送", "报至", "递交", "交"} {
+		if strings.Contains(t, v) {
+			return true
+		}
+	}
+	return false
 }
 
 var actorSuffixes = []string{"单位", "企业", "协会", "学会", "部门", "学院", "高校", "学校", "局", "厅", "委", "办", "区", "县", "市", "镇", "街道", "园区", "申请人", "申报人", "负责人", "个人", "团队", "机构", "组织"}
@@ -671,7 +722,7 @@ func mergeWindows(ws []window) []window {
 		merged := false
 		for i := range out {
 			o := &out[i]
-			if o.actor != "" && w.actor != "" && o.actor != w.actor {
+			if w.also || o.also || o.actor != "" && w.actor != "" && o.actor != w.actor {
 				continue // two addressees, one date: two stages
 			}
 			compatible := o.class == w.class || o.class == "" || w.class == "" ||

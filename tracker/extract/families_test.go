@@ -117,3 +117,15 @@ func TestTwoAddresseesOneDate(t *testing.T) {
 			"2021-05-07", []string{"-→2021-06-15"}},
 	})
 }
+
+// Another form of the material handed in by the same date, in a clause of
+// its own (同时将电子版发送至): a separate window, as SCHEMA.md says.
+func TestAlsoStage(t *testing.T) {
+	runCases(t, []extractCase{
+		{"paper, then e-mail", "关于申报的通知\n请于5月19日16点前将纸质版申请书报送社科处,同时将电子版材料发送至社科处邮箱。\n",
+			"2021-05-01", []string{"-→2021-05-19 16:00", "-→2021-05-19 16:00"}},
+		{"并同时", "关于申报的通知\n请将申报材料一式11份于2006年9月22日前报送科技处,并同时报送申报材料电子版。\n",
+			"2006-09-01", []string{"-→2006-09-22", "-→2006-09-22"}},
+		{"同时 without a hand-in", "关于申报的通知\n请于5月19日前报送申报材料,同时注意材料的真实性。\n", "2021-05-01", []string{"-→2021-05-19"}},
+	})
+}
