@@ -26,6 +26,7 @@ type mention struct {
 	t          clock // time of day after the date
 	t0         clock // start of daily hours "(9:00-17:30)", or of a range "8:00—"
 	daily      bool  // t0-t are office hours of that day
+	rel        int   // 1: 本月 (the publication's month), 2: 下月; m is 0 until resolved
 }
 
 const maxGap = 8 // white space allowed between the parts of a date (PDF text)
@@ -276,6 +277,16 @@ func scanDate(s string, i int) (mention, bool) {
 				return mt, true
 			}
 		}
+		// 本月25日前, 下月10日前: a day of the publication's month or the next.
+		if n <= 2 && v >= 1 && v <= 31 && i >= 6 && (hasAt(s, i-6, "本月") || hasAt(s, i-6, "下月")) {
+			if e, ok := dayMark(s, skipWS(s, j)); ok {
+				mt.start, mt.d, mt.end, mt.rel = i-6, v, e, 1
+				if hasAt(s, i-6, "下月") {
+					mt.rel = 2
+				}
+				return mt, true
+			}
+		}
 		return scanMonthDay(s, mt, v, j)
 	}
 	if y, j, ok := cnYear(s, i); ok && y >= 1950 && y <= 2099 {
@@ -456,9 +467,10 @@ func skipWeekday(s string, i int) int {
 func scanClock(s string, i int) (clock, int, bool) {
 	k := i
 	pm, am := false, false
-	for _, p := range []string{"下午", "晚上", "中午", "傍晚"} {
+	night := false
+	for _, p := range []string{"下午", "晚上", "中午", "傍晚", "晚"} {
 		if hasAt(s, k, p) {
-			pm, k = true, k+len(p)
+			pm, night, k = true, p == "晚上" || p == "晚", k+len(p)
 			break
 		}
 	}
@@ -499,6 +511,9 @@ func scanClock(s string, i int) (clock, int, bool) {
 	}
 	if pm && h < 12 {
 		h += 12
+	}
+	if night && h == 12 && mi == 0 {
+		h = 24 // 晚12时: midnight at the end of that day
 	}
 	if am && h == 12 {
 		h = 0

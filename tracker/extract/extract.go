@@ -124,6 +124,9 @@ func Extract(text string, opts Options) Result {
 				continue // the signature date says when, not until when
 			}
 		}
+		if replacedInPlace(s, cs, i) {
+			continue
+		}
 		if classify(d, &cs[i]) {
 			kept = append(kept, cs[i])
 		}
@@ -424,6 +427,16 @@ func resolve(c cand, ref refYear, published Date) (window, bool) {
 		w.closesTime = b.t.String()
 		return w, true
 	default:
+		if a.rel != 0 {
+			// 本月/下月 count from the publication; without it, no date.
+			if published.IsZero() || c.kind == kRange {
+				return w, false
+			}
+			a.y, a.m = published.Year, published.Month+a.rel-1
+			if a.m > 12 {
+				a.y, a.m = a.y+1, a.m-12
+			}
+		}
 		y := a.y
 		if y == 0 {
 			y = ref.yearFor(a.m, a.d)
@@ -774,6 +787,27 @@ func holdsDate(t string) bool {
 				break
 			}
 			i += len(mark) + k
+		}
+	}
+	return false
+}
+
+// replacedInPlace: a date that its own sentence replaces (原定3月10日的截止
+// 时间现调整为3月20日; 由3月10日延长至3月20日) is no window: between it and
+// the next date stands a word that moves a deadline, or 原定 comes before it.
+func replacedInPlace(s string, cs []cand, i int) bool {
+	c := cs[i]
+	if c.kind == kRange || i+1 >= len(cs) {
+		return false
+	}
+	next := cs[i+1].start
+	if next-c.end > 60 || strings.ContainsAny(s[c.end:next], "。;,\n") {
+		return false
+	}
+	between := s[c.end:next]
+	for _, x := range extensionWords {
+		if strings.Contains(between, x) {
+			return true
 		}
 	}
 	return false

@@ -129,3 +129,20 @@ func TestAlsoStage(t *testing.T) {
 		{"同时 without a hand-in", "关于申报的通知\n请于5月19日前报送申报材料,同时注意材料的真实性。\n", "2021-05-01", []string{"-→2021-05-19"}},
 	})
 }
+
+// Dates counted from the publication, times read in words, a range whose
+// action follows in the next clause, a deadline replaced in its own
+// sentence.
+func TestRelativeAndReplacedInPlace(t *testing.T) {
+	runCases(t, []extractCase{
+		{"本月", "关于申报的通知\n请于本月25日前报送申报材料。\n", "2023-03-05", []string{"-→2023-03-25"}},
+		{"下月 across a year", "关于申报的通知\n请于下月10日前报送申报材料。\n", "2023-12-05", []string{"-→2024-01-10"}},
+		{"本月 with no publication date", "关于申报的通知\n请于本月25日前报送申报材料。\n", "", nil},
+		{"no date at all", "关于申报的通知\n请于通知下达后一个月内报送申报材料。\n", "2023-03-05", nil},
+		{"晚12时", "关于申报的通知\n请于3月9日晚12时前提交申报材料。\n", "2023-02-20", []string{"-→2023-03-09 24:00"}},
+		{"期间, then the action", "关于申报的通知\n2023年3月1日至3月10日期间,申报单位登录系统在线申报。\n", "2023-02-20", []string{"2023-03-01→2023-03-10"}},
+		{"期间 of eligibility", "关于申报的通知\n2020年1月1日至2022年12月31日期间,获得授权的发明专利可申请资助。\n", "2023-02-20", nil},
+		{"原定 … 现调整为", "关于申报的通知\n原定3月10日的截止时间现调整为3月20日,请各单位按时报送。\n", "2023-03-05", []string{"-→2023-03-20"}},
+		{"由 … 延长至", "关于申报的通知\n申报截止时间由3月10日延长至3月20日。\n", "2023-03-05", []string{"-→2023-03-20"}},
+	})
+}

@@ -609,7 +609,15 @@ func classify(d *doc, c *cand) bool {
 		return false
 	}
 	if judgeFirst(s, postSub, postEnd) == vNeg {
-		return false
+		// A range that ends its clause with 期间, the applicant's action in
+		// the next clause (……至3月10日期间,申报单位登录系统在线申报).
+		last := len(postSub) - 1
+		if !(c.kind == kRange && last >= 0 && postSub[last].w == "期间" && strings.TrimSpace(s[postSub[last].end:postEnd]) == "" &&
+			judgeFirst(s, postNext, nextEnd) == vPos && !strings.Contains(s[postEnd:nextEnd], "的")) {
+			return false
+		}
+		c.postEnd = nextEnd
+		return true
 	}
 	if judgeLast(s, preSub, sub) == vPos {
 		return true
