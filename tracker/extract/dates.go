@@ -26,7 +26,7 @@ type mention struct {
 	t          clock // time of day after the date
 	t0         clock // start of daily hours "(9:00-17:30)", or of a range "8:00—"
 	daily      bool  // t0-t are office hours of that day
-	rel        int   // 1: 本月 (the publication's month), 2: 下月; m is 0 until resolved
+	rel        int8  // 1: 本月 (the publication's month), 2: 下月; m is 0 until resolved
 }
 
 const maxGap = 8 // white space allowed between the parts of a date (PDF text)

@@ -120,7 +120,8 @@ func Extract(text string, opts Options) Result {
 	kept := cs[:0] // filtered in place: kept never runs ahead of i
 	for i := range cs {
 		if cs[i].kind != kRange && cs[i].a.start == meta.sigStart {
-			if _, task := scheduleTask(d, &cs[i], nil); !task {
+			var buf [8]cueHit
+			if _, task := scheduleTask(d, &cs[i], buf[:0]); !task {
 				continue // the signature date says when, not until when
 			}
 		}
@@ -131,24 +132,12 @@ func Extract(text string, opts Options) Result {
 			kept = append(kept, cs[i])
 		}
 	}
-	// The full dates of the windows themselves (not of eligibility cut-offs
-	// or cited documents) say the notice's year best.
-	var fulls []mention
-	if published.IsZero() {
-		for _, c := range kept {
-			if c.a.y != 0 {
-				fulls = append(fulls, c.a)
-			} else if c.kind == kRange && c.b.y != 0 {
-				fulls = append(fulls, c.b)
-			}
-		}
-	}
 	var ws []window
 	for k := 0; k < len(kept); k++ {
 		c := kept[k]
 		cref := ref
 		if published.IsZero() {
-			cref = nearestRef(fulls, c.start, ref)
+			cref = nearestRef(kept, c.start, ref)
 		}
 		w, ok := resolve(c, cref, published)
 		if !ok {
@@ -184,12 +173,12 @@ func Extract(text string, opts Options) Result {
 			}
 		}
 		w.evStart, w.evEnd = evidenceSpan(s, c)
-		w.actor = actorBefore(s[c.labelStart:c.start])
+		w.preFrom, w.preTo = c.labelStart, c.start
 		ws = append(ws, w)
 		ws = append(ws, alsoStages(d, c, w)...)
 	}
 	ws = dropReplaced(s, ws)
-	ws = mergeWindows(ws)
+	ws = mergeWindows(s, ws)
 	for _, w := range ws {
 		ev := strings.TrimSpace(text[n.orig(w.evStart):n.orig(w.evEnd)])
 		start := n.orig(w.evStart)
@@ -210,7 +199,7 @@ type window struct {
 	closesTime     string
 	what, class    string
 	evStart, evEnd int
-	actor          string // who acts, when the clause names them (有关行业协会于……)
+	preFrom, preTo int // the clause before the date: who acts, when it names them (有关行业协会于……)
 	also           bool   // a second stage of the same date (同时将电子版发送至): never merged
 }
 
@@ -222,8 +211,12 @@ type window struct {
 func alsoStages(d *doc, c cand, w window) []window {
 	s := d.s
 	se := d.sentenceEnd(c.end)
+	from := max(c.postEnd, c.end)
+	if from >= se || !strings.Contains(s[from:se], "同时") {
+		return nil
+	}
 	var out []window
-	for p := max(c.postEnd, c.end); p < se; {
+	for p := from; p < se; {
 		if s[p] == ',' {
 			p++
 		}
@@ -241,7 +234,7 @@ func alsoStages(d *doc, c cand, w window) []window {
 		}
 		if ok && strings.TrimSpace(rest) != "" && hasSubmission(rest) {
 			x := w
-			x.also, x.actor = true, ""
+			x.also, x.preFrom, x.preTo = true, 0, 0
 			x.what = cleanLabel(rest, false)
 			x.class = stageClass(x.what)
 			x.evStart = p + strings.Index(s[p:q], clause)
@@ -286,25 +279,38 @@ func actorBefore(pre string) string {
 }
 
 // nearestRef: with no publication date, a date written without its year
-// takes the year most full dates of the notice's windows (ms) have (申报时间为2022年5月10日
-// 至……；请于5月30日前), carried from the nearest of them, so that a
-// December date followed by a January deadline moves to the next year; a
-// 文号 or programme year (〔2019〕, 2020年度) is only the last resort, as it
-// is often a year before or after the notice.
-func nearestRef(ms []mention, at int, ref refYear) refYear {
+// takes the year most full dates of the notice's windows (kept) have (申报
+// 时间为2022年5月10日至……；请于5月30日前), carried from the nearest of
+// them, so that a December date followed by a January deadline moves to
+// the next year. The windows' own dates, not an eligibility cut-off or a
+// cited document's, say the notice's year; a 文号 or programme year
+// (〔2019〕, 2020年度) is only the last resort, as it is often a year before
+// or after the notice.
+func nearestRef(kept []cand, at int, ref refYear) refYear {
+	full := func(c *cand) *mention {
+		if c.a.y != 0 && c.a.m != 0 {
+			return &c.a
+		}
+		if c.kind == kRange && c.b.y != 0 && c.b.m != 0 {
+			return &c.b
+		}
+		return nil
+	}
 	var years [8]struct{ y, n int }
 	mode, modeN := 0, 0
-	for i := range ms {
-		if y := ms[i].y; y != 0 && ms[i].m != 0 {
-			for k := range years {
-				if years[k].y == y || years[k].y == 0 {
-					years[k].y = y
-					years[k].n++
-					if years[k].n > modeN || years[k].n == modeN && y > mode {
-						mode, modeN = y, years[k].n
-					}
-					break
+	for i := range kept {
+		mt := full(&kept[i])
+		if mt == nil {
+			continue
+		}
+		for k := range years {
+			if years[k].y == mt.y || years[k].y == 0 {
+				years[k].y = mt.y
+				years[k].n++
+				if years[k].n > modeN || years[k].n == modeN && mt.y > mode {
+					mode, modeN = mt.y, years[k].n
 				}
+				break
 			}
 		}
 	}
@@ -312,12 +318,12 @@ func nearestRef(ms []mention, at int, ref refYear) refYear {
 		return ref
 	}
 	var best *mention
-	for i := range ms {
-		mt := &ms[i]
-		if mt.y != mode || mt.m == 0 {
+	for i := range kept {
+		mt := full(&kept[i])
+		if mt == nil || mt.y != mode {
 			continue
 		}
-		if mt.start < at {
+		if kept[i].start < at {
 			best = mt
 			continue
 		}
@@ -432,7 +438,7 @@ func resolve(c cand, ref refYear, published Date) (window, bool) {
 			if published.IsZero() || c.kind == kRange {
 				return w, false
 			}
-			a.y, a.m = published.Year, published.Month+a.rel-1
+			a.y, a.m = published.Year, published.Month+int(a.rel)-1
 			if a.m > 12 {
 				a.y, a.m = a.y+1, a.m-12
 			}
@@ -729,14 +735,20 @@ func evidenceSpan(s string, c cand) (int, int) {
 // mergeWindows drops restatements: the same dates for the same stage (or
 // for an unnamed one), and a bare deadline that repeats a range's closing
 // date (whose time of day it may add).
-func mergeWindows(ws []window) []window {
+func mergeWindows(s string, ws []window) []window {
 	var out []window
 	for _, w := range ws {
 		merged := false
 		for i := range out {
 			o := &out[i]
-			if w.also || o.also || o.actor != "" && w.actor != "" && o.actor != w.actor {
-				continue // two addressees, one date: two stages
+			if w.also || o.also {
+				continue
+			}
+			if o.closes == w.closes && o.opens == w.opens || o.closes == w.closes {
+				// Read only when the dates would merge them.
+				if a, b := actorBefore(s[o.preFrom:o.preTo]), actorBefore(s[w.preFrom:w.preTo]); a != "" && b != "" && a != b {
+					continue // two addressees, one date: two stages
+				}
 			}
 			compatible := o.class == w.class || o.class == "" || w.class == "" ||
 				strings.TrimLeft(o.class, "第一二三四五六七八九十批") == "" && strings.TrimLeft(w.class, "第一二三四五六七八九十批") == "" && o.class == w.class
@@ -825,6 +837,10 @@ func dropReplaced(s string, ws []window) []window {
 	first, latest := -1, Date{}
 	for _, w := range ws {
 		ev := s[w.evStart:w.evEnd]
+		// Every extension word holds 延, 调整 or 推迟: most evidence has none.
+		if !strings.Contains(ev, "延") && !strings.Contains(ev, "调整") && !strings.Contains(ev, "推迟") {
+			continue
+		}
 		for _, x := range extensionWords {
 			if strings.Contains(ev, x) {
 				if first < 0 || w.evStart < first {
@@ -852,6 +868,11 @@ func dropReplaced(s string, ws []window) []window {
 
 // lastBatch finds the last "第X批" (X at most three characters) in t.
 func lastBatch(t string) string {
+	// Most clauses name no batch: look for 批's last byte (0xB9) first,
+	// which IndexByte finds fast, before the slower search from the end.
+	if k := strings.IndexByte(t, 0xB9); k < 0 || !strings.Contains(t[max(0, k-2):], "批") {
+		return ""
+	}
 	for end := len(t); end > 0; {
 		j := strings.LastIndex(t[:end], "批")
 		if j < 0 {

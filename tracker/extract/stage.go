@@ -51,6 +51,60 @@ var stageWords = []struct {
 	{[]string{"报送", "提交", "上报", "递交", "寄送", "报至", "送至", "交至", "送达", "汇总", "材料", "报"}, "材料报送"},
 }
 
+// stageEntries are the phrases, then the words, in priority order; the
+// first-rune table lets one pass over a clause find them all.
+type stageEntry struct{ w, name string }
+
+var stageEntries, stageFirst, stageEntryGroups = func() ([]stageEntry, *[0x10000]uint8, [][]uint8) {
+	var es []stageEntry
+	for _, p := range stagePhrases {
+		es = append(es, stageEntry{p.phrase, p.name})
+	}
+	for _, g := range stageWords {
+		for _, w := range g.words {
+			es = append(es, stageEntry{w, g.name})
+		}
+	}
+	// As for cue words: a 64 KiB table from a first rune to 1 + its group.
+	first := new([0x10000]uint8)
+	var groups [][]uint8
+	for k, e := range es {
+		r, _ := utf8.DecodeRuneInString(e.w)
+		if first[r] == 0 {
+			groups = append(groups, nil)
+			first[r] = uint8(len(groups))
+		}
+		groups[first[r]-1] = append(groups[first[r]-1], uint8(k))
+	}
+	return es, first, groups
+}()
+
+// bestStageEntry finds, in one pass, the highest-priority entry that t
+// holds, or -1.
+func bestStageEntry(t string) int {
+	best := -1
+	for i := 0; i+2 < len(t); {
+		c := t[i]
+		if c < 0xE0 || c >= 0xF0 {
+			i++
+			continue
+		}
+		r := rune(c&0x0F)<<12 | rune(t[i+1]&0x3F)<<6 | rune(t[i+2]&0x3F)
+		g := stageFirst[r]
+		if g == 0 {
+			i += 3
+			continue
+		}
+		for _, k := range stageEntryGroups[g-1] {
+			if (best < 0 || int(k) < best) && strings.HasPrefix(t[i:], stageEntries[k].w) {
+				best = int(k)
+			}
+		}
+		i += 3
+	}
+	return best
+}
+
 // stageName turns the clause a date's label was read from into a stage
 // name.
 func stageName(raw string) string {
@@ -60,28 +114,10 @@ func stageName(raw string) string {
 		t = strings.TrimSpace(strings.Replace(t, batch, "", 1))
 	}
 	name := ""
-	if keepAsIs(t) {
+	if len(t) <= 3*maxStage && keepAsIs(t) {
 		name = t
-	} else {
-		for _, p := range stagePhrases {
-			if strings.Contains(t, p.phrase) {
-				name = p.name
-				break
-			}
-		}
-	}
-	if name == "" {
-		for _, g := range stageWords {
-			for _, w := range g.words {
-				if strings.Contains(t, w) {
-					name = g.name
-					break
-				}
-			}
-			if name != "" {
-				break
-			}
-		}
+	} else if k := bestStageEntry(t); k >= 0 {
+		name = stageEntries[k].name
 	}
 	if name == "" {
 		name = "申报"
@@ -97,7 +133,7 @@ func stageName(raw string) string {
 // applicant's action, nothing that dangles.
 func keepAsIs(t string) bool {
 	n := utf8.RuneCountInString(t)
-	if n < 2 || n > maxStage || !hasPos(t) {
+	if n < 2 || n > maxStage {
 		return false
 	}
 	for _, r := range t {
@@ -123,5 +159,8 @@ func keepAsIs(t string) bool {
 	}
 	// ……数据报 (报 as "to report to", its object cut off) dangles; 申报,
 	// 填报, 上报 do not.
-	return !strings.HasSuffix(t, "报") || hasSuffixAny(t, []string{"申报", "填报", "上报", "呈报", "预报", "年报"})
+	if strings.HasSuffix(t, "报") && !hasSuffixAny(t, []string{"申报", "填报", "上报", "呈报", "预报", "年报"}) {
+		return false
+	}
+	return hasPos(t)
 }
