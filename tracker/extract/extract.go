@@ -199,8 +199,8 @@ type window struct {
 	closesTime     string
 	what, class    string
 	evStart, evEnd int
-	preFrom, preTo int // the clause before the date: who acts, when it names them (有关行业协会于……)
-	also           bool   // a second stage of the same date (同时将电子版发送至): never merged
+	preFrom, preTo int  // the clause before the date: who acts, when it names them (有关行业协会于……)
+	also           bool // a second stage of the same date (同时将电子版发送至): never merged
 }
 
 // alsoStages reads, after a dated clause, the clauses of the same sentence
