@@ -36,7 +36,10 @@ var cueWords = []cueWord{
 	// an eligibility condition (2018年前注册的企业).
 	// A deadline named as such; a cut-off of statistics or of a reckoning
 	// is not one (统计截止日期, 计算截止日期 are read whole, as negatives).
-	{"截止日期", cuePos}, {"截止时间", cuePos}, {"系统开放", cuePos},
+	{"截止日期", cuePos}, {"截止时间", cuePos}, {"系统开放", cuePos}, {"上传", cuePos},
+	// Reviewing and passing on is a lower body's stage (县区审核推荐); a
+	// review done before the material is handed in describes it.
+	{"审核推荐", cuePos}, {"审核提交", cuePos}, {"审核上报", cuePos}, {"审核报送", cuePos}, {"初审推荐", cuePos},
 	{"统计截止", cueNeg}, {"计算截止", cueNeg}, {"数据截止", cueNeg},
 	{"完成注册", cuePos}, {"进行注册", cuePos}, {"注册账号", cuePos}, {"账号注册", cuePos}, {"用户注册", cuePos},
 	// Not applications.
@@ -141,12 +144,27 @@ func nextCue(s string, i, to int) (cueHit, int, bool) {
 	return cueHit{}, to, false
 }
 
+// reviewAndPass are the review cues that pass the material on: a stage of
+// whoever reviews, unless that is the issuing office itself.
+var reviewAndPass = []string{"审核推荐", "审核提交", "审核上报", "审核报送", "初审推荐"}
+
+// describes reports a review or negative word used as a modifier of what
+// follows (评审后的申报材料, 审核通过的项目): it says nothing of the date.
+func describes(s string, h cueHit) bool {
+	for _, w := range []string{"后的", "通过的", "合格的", "过的"} {
+		if hasAt(s, h.end, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // reviewActor classifies who reviews in "县区科技主管部门审核": true when the
 // reviewer is a lower body that forwards applications (a stage with its own
 // deadline), false when it is the issuer itself (市科技局, 我局, 省厅) or
 // nobody is named.
 func reviewByLowerBody(actor string) bool {
-	for _, w := range []string{"县", "区", "镇", "街", "园区", "学院", "院系", "各", "市州", "地市", "单位"} {
+	for _, w := range []string{"县", "区", "镇", "街", "园区", "学院", "院系", "各", "市州", "地市", "单位", "地方", "学校", "高校"} {
 		if strings.Contains(actor, w) {
 			return true
 		}

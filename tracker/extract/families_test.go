@@ -146,3 +146,18 @@ func TestRelativeAndReplacedInPlace(t *testing.T) {
 		{"由 … 延长至", "关于申报的通知\n申报截止时间由3月10日延长至3月20日。\n", "2023-03-05", []string{"-→2023-03-20"}},
 	})
 }
+
+// Reviewing and passing on is the stage of whoever reviews (a lower body,
+// a school, an expert committee), not of the issuing office; a review
+// that describes the material is no cue; uploading is handing in.
+func TestReviewAndPassOn(t *testing.T) {
+	runCases(t, []extractCase{
+		{"地方审核推荐", "关于申报的通知\n地方审核推荐提交 截止时间:2017 年 11 月 7 日 17:00\n", "2017-09-15", []string{"-→2017-11-07 17:00"}},
+		{"在线审核提交", "关于申报的通知\n在线审核提交工作应于11月6日(星期一)前完成。\n", "2023-09-10", []string{"-→2023-11-06"}},
+		{"an expert committee", "关于申报的通知\n学术专家委员会网上审核推荐截止时间为2023年5月17日17:00。\n", "2023-04-10", []string{"-→2023-05-17 17:00"}},
+		{"the issuer's own", "关于申报的通知\n市科技局审核提交时间:11月28日至11月30日。\n", "2021-11-09", nil},
+		{"评审后的 material", "关于申报的通知\n各镇街于3月28日前将评审后的申报材料上报市农业农村局。\n", "2022-03-21", []string{"-→2022-03-28"}},
+		{"审核通过的 as a condition", "关于申报的通知\n金额以2018年3月31日前审核通过的执行金额为准。\n", "2018-01-08", nil},
+		{"上传", "关于申报的通知\n所有项目5月26日12点前上传完毕。\n", "2021-05-10", []string{"-→2021-05-26 12:00"}},
+	})
+}

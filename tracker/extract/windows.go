@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -477,6 +478,9 @@ func judgeLast(s string, hits []cueHit, subFrom int) verdict {
 // (……至10月20日期间登录系统报名), the range is when to act.
 func judgeFirst(s string, hits []cueHit, end int) verdict {
 	for i, h := range hits {
+		if (h.kind == cueNeg || h.kind == cueReview) && describes(s, h) {
+			continue
+		}
 		switch h.kind {
 		case cuePos:
 			return vPos
@@ -602,6 +606,11 @@ func classify(d *doc, c *cand) bool {
 	// when 提交 follows (市科技局审核提交时间).
 	for _, h := range preSub {
 		if h.kind == cueReview && !reviewByLowerBody(s[sub:h.start]) {
+			return false
+		}
+		// 市科技局审核提交时间: the issuing office's own step.
+		if h.kind == cuePos && slices.Contains(reviewAndPass, h.w) && endsWithOrg(strings.TrimSpace(s[sub:h.start])) &&
+			!reviewByLowerBody(s[sub:h.start]) {
 			return false
 		}
 	}
