@@ -151,7 +151,24 @@ var reviewAndPass = []string{"审核推荐", "审核提交", "审核上报", "�
 // describes reports a review or negative word used as a modifier of what
 // follows (评审后的申报材料, 审核通过的项目): it says nothing of the date.
 func describes(s string, h cueHit) bool {
-	for _, w := range []string{"后的", "通过的", "合格的", "过的"} {
+	// …… and a word that names a form (评审申报表, 验收材料): a document
+	// to hand in, named after the step it serves.
+	for _, w := range []string{"后的", "通过的", "合格的", "过的", "申报表", "申请表", "材料", "表"} {
+		if hasAt(s, h.end, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// describesBefore is describes for a word before the date, which may also
+// qualify a noun (2020年4月底前完工项目最迟于……前提交: 完工 says which
+// projects, not what the date is).
+func describesBefore(s string, h cueHit) bool {
+	if describes(s, h) {
+		return true
+	}
+	for _, w := range []string{"的", "项目", "企业", "单位"} {
 		if hasAt(s, h.end, w) {
 			return true
 		}

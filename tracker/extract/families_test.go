@@ -161,3 +161,13 @@ func TestReviewAndPassOn(t *testing.T) {
 		{"上传", "关于申报的通知\n所有项目5月26日12点前上传完毕。\n", "2021-05-10", []string{"-→2021-05-26 12:00"}},
 	})
 }
+
+// A negative word that only qualifies a noun (完工项目, 评审申报表) says
+// nothing about the date next to it.
+func TestQualifyingWords(t *testing.T) {
+	runCases(t, []extractCase{
+		{"完工项目 before the date", "关于申报的通知\n2020年4月底前完工项目最迟于2021年5月12日前将完整评价资料提交至区工科局。\n", "2021-05-06", []string{"-→2021-05-12"}},
+		{"评审申报表 after the date", "关于申报的通知\n报送时间:2017年9月6日前以部门为单位统一将《成果评审申报表》报送科研处。\n", "2017-08-20", []string{"-→2017-09-06"}},
+		{"a completion date stays out", "关于申报的通知\n项目应于2021年12月31日前完工。\n", "2021-05-06", nil},
+	})
+}

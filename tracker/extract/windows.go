@@ -456,6 +456,9 @@ const (
 func judgeLast(s string, hits []cueHit, subFrom int) verdict {
 	for k := len(hits) - 1; k >= 0; k-- {
 		h := hits[k]
+		if h.kind == cueNeg && !strings.HasSuffix(h.w, "的") && describesBefore(s, h) {
+			continue
+		}
 		switch h.kind {
 		case cuePos:
 			return vPos
