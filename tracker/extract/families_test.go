@@ -171,3 +171,16 @@ func TestQualifyingWords(t *testing.T) {
 		{"a completion date stays out", "关于申报的通知\n项目应于2021年12月31日前完工。\n", "2021-05-06", nil},
 	})
 }
+
+// The day a news report speaks of is no window; a project's completion
+// date stays out even when the projects are called 申报项目.
+func TestNewsDaysAndCompletion(t *testing.T) {
+	runCases(t, []extractCase{
+		{"上周五(…)", "中关村开展政策支持资金申报\n上周五(5月15日),管委会发布了申报指南,企业申报时间为2020年5月18日-6月17日。\n",
+			"2020-05-19", []string{"2020-05-18→2020-06-17"}},
+		{"今日(…)起", "中关村开展政策支持资金申报\n管委会于今日(5月18日)起开展申报工作,线上申报时间为2020年5月18日-6月17日。\n",
+			"2020-05-18", []string{"2020-05-18→2020-06-17"}},
+		{"申报项目 … 完成", "关于申报的通知\n申报截止日期为2017年10月23日。所有申报项目应于2017年12月20日前完成。\n", "2017-09-26", []string{"-→2017-10-23"}},
+		{"申报企业 … 报送", "关于申报的通知\n申报企业应于2017年10月23日前报送材料。\n", "2017-09-26", []string{"-→2017-10-23"}},
+	})
+}

@@ -459,6 +459,12 @@ func judgeLast(s string, hits []cueHit, subFrom int) verdict {
 		if h.kind == cueNeg && !strings.HasSuffix(h.w, "的") && describesBefore(s, h) {
 			continue
 		}
+		// 所有申报项目应于……前完成: 申报 names the projects, it is not
+		// what the date is for.
+		if h.kind == cuePos && (h.w == "申报" || h.w == "推荐") && (hasAt(s, h.end, "项目") || hasAt(s, h.end, "企业")) &&
+			k == len(hits)-1 && !strings.Contains(s[h.end:], "报送") {
+			continue
+		}
 		switch h.kind {
 		case cuePos:
 			return vPos
@@ -560,6 +566,18 @@ func classify(d *doc, c *cand) bool {
 		return false
 	}
 	single := c.kind != kRange
+	// News: 上周五(5月15日), 于今日(5月18日)起: the day of the report.
+	if b := strings.TrimRight(textBefore(s, c.start, 6), " "); strings.HasSuffix(b, "(") {
+		b = strings.TrimSuffix(b, "(")
+		for _, w := range []string{"今日", "今天", "昨日", "昨天", "明日", "明天"} {
+			if strings.HasSuffix(b, w) {
+				return false
+			}
+		}
+		if r, _ := runeBefore(b, len(b)); strings.ContainsRune("一二三四五六日天", r) && (strings.Contains(b, "上周") || strings.Contains(b, "本周") || strings.Contains(b, "下周")) {
+			return false
+		}
+	}
 	// A full date right after an office's name, or after a page's 时间:
 	// field, with nothing that makes it a deadline, is a signature or a
 	// publication date run into the text (……办公厅2021年4月19日).
