@@ -59,6 +59,8 @@ var cueWords = []cueWord{
 	// Sending back a contact person is no application; a forecast in the
 	// news and a count of who has not yet applied are no deadlines.
 	{"联系人", cueNeg}, {"预计", cueNeg}, {"尚有", cueNeg}, {"尚未", cueNeg},
+	// When a project must be finished is no application date.
+	{"完成时间", cueNeg}, {"完成日期", cueNeg}, {"完成期限", cueNeg},
 	// Reviews.
 	{"审核", cueReview}, {"审查", cueReview}, {"初审", cueReview}, {"复审", cueReview}, {"核查", cueReview},
 	// Eligibility periods after a date.

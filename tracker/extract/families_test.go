@@ -184,3 +184,12 @@ func TestNewsDaysAndCompletion(t *testing.T) {
 		{"申报企业 … 报送", "关于申报的通知\n申报企业应于2017年10月23日前报送材料。\n", "2017-09-26", []string{"-→2017-10-23"}},
 	})
 }
+
+// A note that the system closes repeats the deadline (one window, its time
+// added); a project's completion time is no window.
+func TestSystemClosingAndCompletion(t *testing.T) {
+	runCases(t, []extractCase{
+		{"系统关闭", "关于申报的通知\n网上申报截止时间为3月20日。3月20日17:00后系统关闭,逾期不予受理。\n", "2023-03-05", []string{"-→2023-03-20 17:00"}},
+		{"完成时间", "关于申报的通知\n项目完成时间为2024年12月31日前,请于3月20日前申报。\n", "2023-03-05", []string{"-→2023-03-20"}},
+	})
+}

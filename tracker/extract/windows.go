@@ -145,6 +145,9 @@ func candidates(s string, ms []mention) []cand {
 		default:
 			if e, ok := afterAny(s, j, deadlineAfter); ok {
 				c.kind, c.end = kDeadline, e
+			} else if e, ok := afterAny(s, j, openAfter); ok && closesSystem(s, e) {
+				// 3月20日17:00后系统关闭: when the system closes, a deadline.
+				c.kind, c.end = kDeadline, e
 			} else if e, ok := afterAny(s, j, openAfter); ok {
 				c.kind, c.end = kOpen, e
 				if e, ok := closingClause(s, e, ms, i+1); ok {
@@ -162,6 +165,18 @@ func candidates(s string, ms []mention) []cand {
 		out = append(out, c)
 	}
 	return out
+}
+
+// closesSystem reports a note that the system closes (or takes nothing
+// more) after the date: 后系统关闭, 后不再受理.
+func closesSystem(s string, i int) bool {
+	t := s[i:min(len(s), i+30)]
+	for _, w := range []string{"系统关闭", "系统将关闭", "关闭系统", "不再受理", "不予受理", "停止受理", "关闭"} {
+		if strings.HasPrefix(strings.TrimLeft(t, " ,"), w) {
+			return true
+		}
+	}
+	return false
 }
 
 // closingClause reads the closing that follows an opening in a clause of
