@@ -117,8 +117,18 @@ func Extract(text string, opts Options) Result {
 
 	d := newDoc(&n)
 	cs := candidates(s, ms)
+	cells := tableCells(s, cs)
 	kept := cs[:0] // filtered in place: kept never runs ahead of i
 	for i := range cs {
+		if cell, ok := cells[cs[i].start]; ok {
+			cs[i].tableWhat = cell.what
+			if cs[i].kind == kBare {
+				cs[i].kind = kDeadline // a date under a deadline's column
+			}
+			cs[i].labelStart, cs[i].labelEnd, cs[i].postEnd = cs[i].start, cs[i].start, cs[i].end
+			kept = append(kept, cs[i])
+			continue
+		}
 		if cs[i].kind != kRange && cs[i].a.start == meta.sigStart {
 			var buf [8]cueHit
 			if _, task := scheduleTask(d, &cs[i], buf[:0]); !task {
@@ -165,6 +175,9 @@ func Extract(text string, opts Options) Result {
 			prevEnd = kept[k-1].end
 		}
 		w.what, w.class = label(d, c, prevEnd)
+		if c.tableWhat != "" {
+			w.what, w.class = c.tableWhat, c.tableWhat // each cell its own stage
+		}
 		if merged != nil {
 			// Opening and deadline in one sentence: the deadline's words
 			// usually name the stage (网络推荐的截止日期为).

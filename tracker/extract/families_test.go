@@ -1,6 +1,9 @@
 package extract
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Families of wording that real notices use and the extractor once missed
 // (issue 12). Each sentence is written here, in the style of the family,
@@ -192,4 +195,28 @@ func TestSystemClosingAndCompletion(t *testing.T) {
 		{"系统关闭", "关于申报的通知\n网上申报截止时间为3月20日。3月20日17:00后系统关闭,逾期不予受理。\n", "2023-03-05", []string{"-→2023-03-20 17:00"}},
 		{"完成时间", "关于申报的通知\n项目完成时间为2024年12月31日前,请于3月20日前申报。\n", "2023-03-05", []string{"-→2023-03-20"}},
 	})
+}
+
+// A table whose cells come one to a line: a window per row and per column
+// that names a hand-in; a column of the office's own review is left out.
+func TestFlattenedTable(t *testing.T) {
+	text := "关于分批申报的通知\n各有关单位:\n申报按批次进行,安排如下:\n\n批次\n\n网上申报截止\n\n纸质材料报送\n\n专家评审\n\n" +
+		"第一批\n\n4月10日\n\n4月15日\n\n4月25日\n\n第二批\n\n6月10日\n\n6月15日\n\n6月25日\n\n某某市科学技术局\n2023年3月20日\n"
+	res := Extract(text, Options{})
+	got := wins(res)
+	want := []string{"-→2023-04-10", "-→2023-04-15", "-→2023-06-10", "-→2023-06-15"}
+	if len(got) != len(want) {
+		t.Fatalf("windows %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("windows %v, want %v", got, want)
+			break
+		}
+	}
+	for _, w := range res.Windows {
+		if !strings.HasPrefix(w.What, "第") {
+			t.Errorf("stage %q does not name its batch", w.What)
+		}
+	}
 }

@@ -113,6 +113,14 @@ func stageName(raw string) string {
 	if batch != "" {
 		t = strings.TrimSpace(strings.Replace(t, batch, "", 1))
 	}
+	// A column header or a label names the time, not the stage:
+	// 网上截止时间 → 网上.
+	for _, x := range []string{"截止时间", "截止日期", "时间", "日期", "截止"} {
+		if strings.HasSuffix(t, x) && len(t) > len(x) {
+			t = strings.TrimSuffix(t, x)
+			break
+		}
+	}
 	name := ""
 	if len(t) <= 3*maxStage && keepAsIs(t) {
 		name = t

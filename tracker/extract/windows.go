@@ -29,6 +29,7 @@ type cand struct {
 	postEnd    int // end of the text after the date that was read
 	what       string
 	class      string
+	tableWhat  string // a table cell: its row and column (第一批 网上截止时间)
 }
 
 // connectorAt reads a range connector at i: 至, 到, -, ~, 起至, 起到, 开始至.
