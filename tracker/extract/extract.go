@@ -759,7 +759,7 @@ func mergeWindows(s string, ws []window) []window {
 			}
 			if o.closes == w.closes && o.opens == w.opens || o.closes == w.closes {
 				// Read only when the dates would merge them.
-				if a, b := actorBefore(s[o.preFrom:o.preTo]), actorBefore(s[w.preFrom:w.preTo]); a != "" && b != "" && a != b {
+				if a, b := actorBefore(s[o.preFrom:max(o.preFrom, o.preTo)]), actorBefore(s[w.preFrom:max(w.preFrom, w.preTo)]); a != "" && b != "" && a != b {
 					continue // two addressees, one date: two stages
 				}
 			}
@@ -826,7 +826,7 @@ func replacedInPlace(s string, cs []cand, i int) bool {
 		return false
 	}
 	next := cs[i+1].start
-	if next-c.end > 60 || strings.ContainsAny(s[c.end:next], "。;,\n") {
+	if next < c.end || next-c.end > 60 || strings.ContainsAny(s[c.end:next], "。;,\n") {
 		return false
 	}
 	between := s[c.end:next]
