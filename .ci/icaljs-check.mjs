@@ -19,7 +19,8 @@ let long = 0;
 for (const e of events) {
   if (!e.uid || !e.summary || !e.startDate) throw new Error(`incomplete event ${e.uid}`);
   if (!/^(截止|开始)：/.test(e.summary)) throw new Error(`summary ${e.summary}`);
-  if (e.summary.length > 40) long++;
+  // Long enough to be folded: SUMMARY: and the text take more than 75 octets.
+  if (Buffer.byteLength('SUMMARY:' + e.summary, 'utf8') > 75) long++;
 }
 if (long === 0) throw new Error('no long summary was tested');
 console.log(`ical.js read ${events.length} events back (${long} with long Chinese summaries)`);
