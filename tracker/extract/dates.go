@@ -250,12 +250,23 @@ func scanDate(s string, i int) (mention, bool) {
 				if !ok && (hasAt(s, j, "前") || hasAt(s, j, "之前") || hasAt(s, j, "以前")) {
 					end, ok = j, true
 				}
+				// 截止时间:20181011, YYYYMMDD after a deadline's label.
+				if !ok && n == 8 && i >= 3 && hasAt(s, i-1, ":") && (hasAt(s, i-7, "时间") || hasAt(s, i-7, "日期")) {
+					end, ok = j, true
+				}
 				y, _, _ := asciiNum(s, i, 4)
 				if ok && y >= 1950 && y <= 2099 {
 					if m, d, ok := splitMangled(s[i+4 : j]); ok {
 						mt.y, mt.m, mt.d, mt.end = y, m, d, end
 						return mt, true
 					}
+				}
+			}
+			// 月 and 日 both lost: 需在1023前 is 10月23日前.
+			if n == 4 && (hasAt(s, j, "前") || hasAt(s, j, "之前") || hasAt(s, j, "以前")) {
+				if m, d, ok := splitMangled(s[i:j]); ok {
+					mt.m, mt.d, mt.end = m, d, j
+					return mt, true
 				}
 			}
 			// 月 lost, no year: 于511日前 is 5月11日前, when only one reading

@@ -188,7 +188,6 @@ func Extract(text string, opts Options) Result {
 		w.evStart, w.evEnd = evidenceSpan(s, c)
 		w.preFrom, w.preTo = c.labelStart, c.start
 		ws = append(ws, w)
-		ws = append(ws, alsoStages(d, c, w)...)
 	}
 	ws = dropReplaced(s, ws)
 	ws = mergeWindows(s, ws)
@@ -212,61 +211,7 @@ type window struct {
 	closesTime     string
 	what, class    string
 	evStart, evEnd int
-	preFrom, preTo int  // the clause before the date: who acts, when it names them (有关行业协会于……)
-	also           bool // a second stage of the same date (同时将电子版发送至): never merged
-}
-
-// alsoStages reads, after a dated clause, the clauses of the same sentence
-// that hand in something else by the same date (……前将纸质材料报送科研处,
-// 同时将电子版发送至邮箱; ……前报送,并同时提交电子版): per SCHEMA, different
-// stages with one date (paper, e-mail copy) are separate windows. A clause
-// with a date of its own belongs to that date.
-func alsoStages(d *doc, c cand, w window) []window {
-	s := d.s
-	se := d.sentenceEnd(c.end)
-	from := max(c.postEnd, c.end)
-	if from >= se || !strings.Contains(s[from:se], "同时") {
-		return nil
-	}
-	var out []window
-	for p := from; p < se; {
-		if s[p] == ',' {
-			p++
-		}
-		q := subEnd(s, p, se)
-		clause := strings.TrimSpace(s[p:q])
-		if holdsDate(clause) {
-			break
-		}
-		rest, ok := "", false
-		for _, lead := range []string{"并同时", "同时", "并且同时", "并请同时"} {
-			if strings.HasPrefix(clause, lead) {
-				rest, ok = clause[len(lead):], true
-				break
-			}
-		}
-		if ok && strings.TrimSpace(rest) != "" && hasSubmission(rest) {
-			x := w
-			x.also, x.preFrom, x.preTo = true, 0, 0
-			x.what = cleanLabel(rest, false)
-			x.class = stageClass(x.what)
-			x.evStart = p + strings.Index(s[p:q], clause)
-			x.evEnd = x.evStart + len(clause)
-			out = append(out, x)
-		}
-		p = q
-	}
-	return out
-}
-
-// hasSubmission: the clause hands something in.
-func hasSubmission(t string) bool {
-	for _, v := range []string{"报送", "提交", "发送", "发至", "送至", "交至", "上传", "寄送", "报至", "递交", "交"} {
-		if strings.Contains(t, v) {
-			return true
-		}
-	}
-	return false
+	preFrom, preTo int // the clause before the date: who acts, when it names them (有关行业协会于……)
 }
 
 var actorSuffixes = []string{"单位", "企业", "协会", "学会", "部门", "学院", "高校", "学校", "局", "厅", "委", "办", "区", "县", "市", "镇", "街道", "园区", "申请人", "申报人", "负责人", "个人", "团队", "机构", "组织"}
@@ -754,9 +699,6 @@ func mergeWindows(s string, ws []window) []window {
 		merged := false
 		for i := range out {
 			o := &out[i]
-			if w.also || o.also {
-				continue
-			}
 			if o.closes == w.closes && o.opens == w.opens || o.closes == w.closes {
 				// Read only when the dates would merge them.
 				if a, b := actorBefore(s[o.preFrom:max(o.preFrom, o.preTo)]), actorBefore(s[w.preFrom:max(w.preFrom, w.preTo)]); a != "" && b != "" && a != b {

@@ -121,15 +121,16 @@ func TestTwoAddresseesOneDate(t *testing.T) {
 	})
 }
 
-// Another form of the material handed in by the same date, in a clause of
-// its own (同时将电子版发送至): a separate window, as SCHEMA.md says.
-func TestAlsoStage(t *testing.T) {
+// Another form of the material handed in by the same date, in a clause
+// with no date of its own (同时将电子版发送至, 电子版同步发送): part of the
+// same window, as ../shared/corpus labels it (SCHEMA.md's "separate
+// entries" is read there as stages each stated with their date).
+func TestSameDateCopyIsOneWindow(t *testing.T) {
 	runCases(t, []extractCase{
 		{"paper, then e-mail", "关于申报的通知\n请于5月19日16点前将纸质版申请书报送社科处,同时将电子版材料发送至社科处邮箱。\n",
-			"2021-05-01", []string{"-→2021-05-19 16:00", "-→2021-05-19 16:00"}},
-		{"并同时", "关于申报的通知\n请将申报材料一式11份于2006年9月22日前报送科技处,并同时报送申报材料电子版。\n",
-			"2006-09-01", []string{"-→2006-09-22", "-→2006-09-22"}},
-		{"同时 without a hand-in", "关于申报的通知\n请于5月19日前报送申报材料,同时注意材料的真实性。\n", "2021-05-01", []string{"-→2021-05-19"}},
+			"2021-05-01", []string{"-→2021-05-19 16:00"}},
+		{"each with its date", "关于申报的通知\n网上申报截止时间为2021年5月19日。纸质材料请于2021年5月19日前报送。\n",
+			"2021-05-01", []string{"-→2021-05-19", "-→2021-05-19"}},
 	})
 }
 
@@ -219,4 +220,15 @@ func TestFlattenedTable(t *testing.T) {
 			t.Errorf("stage %q does not name its batch", w.What)
 		}
 	}
+}
+
+// Dates that lost both 月 and 日 (1023前), or were written as YYYYMMDD
+// after a deadline's label; and the issuing office's own step (我委可于…).
+func TestCompactDatesAndOwnStep(t *testing.T) {
+	runCases(t, []extractCase{
+		{"1023前", "关于申报的通知\n申请人需在1023前将项目申请书上传至系统。\n", "2018-10-08", []string{"-→2018-10-23"}},
+		{"YYYYMMDD", "关于申报的通知\n材料提交截止时间:20181011\n", "2018-10-08", []string{"-→2018-10-11"}},
+		{"a phone number is no date", "关于申报的通知\n请于10月20日前报送,联系电话:84561023。\n", "2018-10-08", []string{"-→2018-10-20"}},
+		{"我委可于", "关于申报的通知\n请各市于4月5日前报送推荐材料,我委可于4月11日前向工信部推荐不超过3个项目。\n", "2016-03-30", []string{"-→2016-04-05"}},
+	})
 }

@@ -582,6 +582,16 @@ func classify(d *doc, c *cand) bool {
 		return false
 	}
 	single := c.kind != kRange
+	// The issuing office's own step: 我委可于4月11日前向工信部推荐.
+	if b := strings.TrimRight(textBefore(s, c.start, 8), " "); strings.HasSuffix(b, "于") || strings.HasSuffix(b, "在") {
+		b = strings.TrimSuffix(strings.TrimSuffix(b, "于"), "在")
+		b = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(b, "可"), "将"), "拟")
+		for _, w := range []string{"我委", "我局", "我厅", "我处", "我办", "本委", "本局", "本厅", "我部"} {
+			if strings.HasSuffix(b, w) {
+				return false
+			}
+		}
+	}
 	// News: 上周五(5月15日), 于今日(5月18日)起: the day of the report.
 	if b := strings.TrimRight(textBefore(s, c.start, 6), " "); strings.HasSuffix(b, "(") {
 		b = strings.TrimSuffix(b, "(")
