@@ -780,6 +780,25 @@ func replacedInPlace(s string, cs []cand, i int) bool {
 	return false
 }
 
+// holdsCJK is strings.Contains for a word of three-byte characters: it
+// looks for the word's last byte, rare among continuation bytes, with
+// IndexByte, where Contains would stop at every lead byte of Chinese text.
+func holdsCJK(s, w string) bool {
+	last := w[len(w)-1]
+	for i := len(w) - 1; i < len(s); {
+		k := strings.IndexByte(s[i:], last)
+		if k < 0 {
+			return false
+		}
+		i += k
+		if s[i-len(w)+1:i+1] == w {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
 // extensionWords move a deadline: the date after them replaces an earlier
 // one.
 var extensionWords = []string{"延至", "延长至", "延期至", "推迟至", "顺延至", "延迟至", "顺延", "调整为", "调整至", "延长到", "延期到"}
@@ -789,6 +808,9 @@ var extensionWords = []string{"延至", "延长至", "延期至", "推迟至", "
 // the moved one are replaced, not windows. Windows whose own sentence
 // moves a date are the new ones.
 func dropReplaced(s string, ws []window) []window {
+	if !holdsCJK(s, "延") && !holdsCJK(s, "调整") && !holdsCJK(s, "推迟") {
+		return ws // most notices move no deadline
+	}
 	first, latest := -1, Date{}
 	for _, w := range ws {
 		ev := s[w.evStart:w.evEnd]

@@ -149,7 +149,7 @@ func candidates(s string, ms []mention) []cand {
 			} else if e, ok := afterAny(s, j, openAfter); ok && closesSystem(s, e) {
 				// 3月20日17:00后系统关闭: when the system closes, a deadline.
 				c.kind, c.end = kDeadline, e
-			} else if e, ok := afterAny(s, j, openAfter); ok {
+			} else if ok {
 				c.kind, c.end = kOpen, e
 				if e, ok := closingClause(s, e, ms, i+1); ok {
 					c.kind, c.b, c.end = kRange, ms[i+1], e
@@ -569,6 +569,44 @@ func scheduleTask(d *doc, c *cand, buf []cueHit) (int, bool) {
 	return 0, false
 }
 
+// notByItsWords reads the few words right before a date for the cases
+// that rule it out whatever the sentence says:
+//   - the issuing office's own step (我委可于4月11日前向工信部推荐);
+//   - the day a news report speaks of (上周五(5月15日), 今日(5月18日)起);
+//   - a full date right after an office's name or a page's 时间: field,
+//     with nothing that makes it a deadline: a signature or a publication
+//     date run into the text (……办公厅2021年4月19日).
+func notByItsWords(s string, c *cand) bool {
+	b := strings.TrimRight(textBefore(s, c.start, 16), " ")
+	if b == "" {
+		return true
+	}
+	switch last, _ := runeBefore(b, len(b)); last {
+	case '于', '在':
+		t := strings.TrimSuffix(strings.TrimSuffix(b, "于"), "在")
+		t = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(t, "可"), "将"), "拟")
+		for _, w := range []string{"我委", "我局", "我厅", "我处", "我办", "本委", "本局", "本厅", "我部"} {
+			if strings.HasSuffix(t, w) {
+				return false
+			}
+		}
+	case '(':
+		t := strings.TrimSuffix(b, "(")
+		for _, w := range []string{"今日", "今天", "昨日", "昨天", "明日", "明天"} {
+			if strings.HasSuffix(t, w) {
+				return false
+			}
+		}
+		if r, _ := runeBefore(t, len(t)); strings.ContainsRune("一二三四五六日天", r) && (strings.Contains(t, "上周") || strings.Contains(t, "本周") || strings.Contains(t, "下周")) {
+			return false
+		}
+	}
+	if c.kind == kBare && c.a.y != 0 && (endsWithOrg(b) || strings.HasSuffix(b, "时间:") || strings.HasSuffix(b, "日期:")) {
+		return false
+	}
+	return true
+}
+
 // classify decides whether c is an application window, and fills in its
 // label. It reads only the sentence around the date.
 func classify(d *doc, c *cand) bool {
@@ -582,36 +620,8 @@ func classify(d *doc, c *cand) bool {
 		return false
 	}
 	single := c.kind != kRange
-	// The issuing office's own step: 我委可于4月11日前向工信部推荐.
-	if b := strings.TrimRight(textBefore(s, c.start, 8), " "); strings.HasSuffix(b, "于") || strings.HasSuffix(b, "在") {
-		b = strings.TrimSuffix(strings.TrimSuffix(b, "于"), "在")
-		b = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(b, "可"), "将"), "拟")
-		for _, w := range []string{"我委", "我局", "我厅", "我处", "我办", "本委", "本局", "本厅", "我部"} {
-			if strings.HasSuffix(b, w) {
-				return false
-			}
-		}
-	}
-	// News: 上周五(5月15日), 于今日(5月18日)起: the day of the report.
-	if b := strings.TrimRight(textBefore(s, c.start, 6), " "); strings.HasSuffix(b, "(") {
-		b = strings.TrimSuffix(b, "(")
-		for _, w := range []string{"今日", "今天", "昨日", "昨天", "明日", "明天"} {
-			if strings.HasSuffix(b, w) {
-				return false
-			}
-		}
-		if r, _ := runeBefore(b, len(b)); strings.ContainsRune("一二三四五六日天", r) && (strings.Contains(b, "上周") || strings.Contains(b, "本周") || strings.Contains(b, "下周")) {
-			return false
-		}
-	}
-	// A full date right after an office's name, or after a page's 时间:
-	// field, with nothing that makes it a deadline, is a signature or a
-	// publication date run into the text (……办公厅2021年4月19日).
-	if c.kind == kBare && c.a.y != 0 {
-		before := strings.TrimRight(textBefore(s, c.start, 16), " ")
-		if endsWithOrg(before) || strings.HasSuffix(before, "时间:") || strings.HasSuffix(before, "日期:") {
-			return false
-		}
+	if !notByItsWords(s, c) {
+		return false
 	}
 	if !c.a.daily && lineAlone(s, c.start, c.end) {
 		// A date alone on its line is a signature or a page date, unless a
