@@ -143,11 +143,15 @@ func Extract(text string, opts Options) Result {
 		}
 	}
 	var ws []window
+	mode := 0
+	if published.IsZero() {
+		mode = yearMode(kept)
+	}
 	for k := 0; k < len(kept); k++ {
 		c := kept[k]
 		cref := ref
 		if published.IsZero() {
-			cref = nearestRef(kept, c.start, ref)
+			cref = nearestRef(kept, c.start, ref, mode)
 		}
 		w, ok := resolve(c, cref, published)
 		if !ok {
@@ -240,24 +244,50 @@ func actorBefore(pre string) string {
 // takes the year most full dates of the notice's windows (kept) have (申报
 // 时间为2022年5月10日至……；请于5月30日前), carried from the nearest of
 // them, so that a December date followed by a January deadline moves to
-// the next year. The windows' own dates, not an eligibility cut-off or a
+// the next year (mode: yearMode of the windows). The windows' own dates, not an eligibility cut-off or a
 // cited document's, say the notice's year; a 文号 or programme year
 // (〔2019〕, 2020年度) is only the last resort, as it is often a year before
 // or after the notice.
-func nearestRef(kept []cand, at int, ref refYear) refYear {
-	full := func(c *cand) *mention {
-		if c.a.y != 0 && c.a.m != 0 {
-			return &c.a
-		}
-		if c.kind == kRange && c.b.y != 0 && c.b.m != 0 {
-			return &c.b
-		}
-		return nil
+func nearestRef(kept []cand, at int, ref refYear, mode int) refYear {
+	if mode == 0 {
+		return ref
 	}
+	var best *mention
+	for i := range kept {
+		mt := fullDate(&kept[i])
+		if mt == nil || mt.y != mode {
+			continue
+		}
+		if kept[i].start < at {
+			best = mt
+			continue
+		}
+		if best == nil {
+			best = mt
+		}
+		break
+	}
+	return refYear{date: Date{best.y, best.m, min(max(best.d, 1), daysIn(best.y, best.m))}}
+}
+
+// fullDate is a candidate's date written with its year, if any.
+func fullDate(c *cand) *mention {
+	if c.a.y != 0 && c.a.m != 0 {
+		return &c.a
+	}
+	if c.kind == kRange && c.b.y != 0 && c.b.m != 0 {
+		return &c.b
+	}
+	return nil
+}
+
+// yearMode is the year most full dates of the windows have (the later on a
+// tie), or 0.
+func yearMode(kept []cand) int {
 	var years [8]struct{ y, n int }
 	mode, modeN := 0, 0
 	for i := range kept {
-		mt := full(&kept[i])
+		mt := fullDate(&kept[i])
 		if mt == nil {
 			continue
 		}
@@ -272,25 +302,7 @@ func nearestRef(kept []cand, at int, ref refYear) refYear {
 			}
 		}
 	}
-	if mode == 0 {
-		return ref
-	}
-	var best *mention
-	for i := range kept {
-		mt := full(&kept[i])
-		if mt == nil || mt.y != mode {
-			continue
-		}
-		if kept[i].start < at {
-			best = mt
-			continue
-		}
-		if best == nil {
-			best = mt
-		}
-		break
-	}
-	return refYear{date: Date{best.y, best.m, min(max(best.d, 1), daysIn(best.y, best.m))}}
+	return mode
 }
 
 type refYear struct {

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -145,7 +144,7 @@ func keepAsIs(t string) bool {
 		return false
 	}
 	for _, r := range t {
-		if !unicode.Is(unicode.Han, r) {
+		if r < 0x3400 || r > 0x9FFF { // CJK ideographs (and extension A)
 			return false
 		}
 	}

@@ -26,15 +26,21 @@ type line struct{ start, end int } // trimmed, in s
 // tableCells finds such tables and returns, by the start of each date
 // cell's candidate, what the cell is.
 func tableCells(s string, cs []cand) map[int]tableCell {
-	// Only worth the work when some date stands alone on its line.
-	alone := map[int]int{} // line start → index in cs
+	// Only worth the work when dates stand alone on their lines.
+	n := 0
+	for _, c := range cs {
+		if lineAlone(s, c.start, c.end) {
+			n++
+		}
+	}
+	if n < 2 {
+		return nil
+	}
+	alone := make(map[int]int, n) // line start → index in cs
 	for i, c := range cs {
 		if lineAlone(s, c.start, c.end) {
 			alone[c.start] = i
 		}
-	}
-	if len(alone) < 2 {
-		return nil
 	}
 	var lines []line
 	for p := 0; p < len(s); {
