@@ -736,6 +736,17 @@ func mergeWindows(s string, ws []window) []window {
 				merged = true
 				break
 			}
+			// An opening stated on its own (将于5月20日开始) and the range
+			// that starts that day (申报时间为5月20日至6月19日): one window.
+			if w.closes.IsZero() && !w.opens.IsZero() && o.opens == w.opens && !o.closes.IsZero() {
+				merged = true
+				break
+			}
+			if o.closes.IsZero() && !o.opens.IsZero() && o.opens == w.opens && !w.closes.IsZero() {
+				*o = w
+				merged = true
+				break
+			}
 			if o.opens.IsZero() && !w.opens.IsZero() && o.closes == w.closes && !w.closes.IsZero() {
 				// The range came second: it replaces the bare deadline.
 				t := o.closesTime

@@ -232,3 +232,14 @@ func TestCompactDatesAndOwnStep(t *testing.T) {
 		{"我委可于", "关于申报的通知\n请各市于4月5日前报送推荐材料,我委可于4月11日前向工信部推荐不超过3个项目。\n", "2016-03-30", []string{"-→2016-04-05"}},
 	})
 }
+
+// An opening stated on its own and the range that starts that day are one
+// window.
+func TestOpeningRepeatedByItsRange(t *testing.T) {
+	runCases(t, []extractCase{
+		{"opening, then the range", "关于申报的通知\n2006年度项目申报工作将于2006年5月20日开始。\n我省项目申报时间为2006年5月20日——6月19日。\n",
+			"2006-05-16", []string{"2006-05-20→2006-06-19"}},
+		{"another stage's opening stays", "关于申报的通知\n网上申报系统将于2023年3月1日开放。纸质材料请于2023年3月20日前报送。\n",
+			"2023-02-20", []string{"2023-03-01→-", "-→2023-03-20"}},
+	})
+}
