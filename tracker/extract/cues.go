@@ -60,7 +60,7 @@ var cueWords = []cueWord{
 	// news and a count of who has not yet applied are no deadlines.
 	{"联系人", cueNeg}, {"预计", cueNeg}, {"尚有", cueNeg}, {"尚未", cueNeg},
 	// When a project must be finished is no application date.
-	{"完成时间", cueNeg}, {"完成日期", cueNeg}, {"完成期限", cueNeg},
+	{"完成时间", cueNeg}, {"完成日期", cueNeg}, {"完成期限", cueNeg}, {"领取", cueNeg},
 	// Reviews.
 	{"审核", cueReview}, {"审查", cueReview}, {"初审", cueReview}, {"复审", cueReview}, {"核查", cueReview},
 	// Eligibility periods after a date.
@@ -153,11 +153,18 @@ var reviewAndPass = []string{"审核推荐", "审核提交", "审核上报", "�
 // describes reports a review or negative word used as a modifier of what
 // follows (评审后的申报材料, 审核通过的项目): it says nothing of the date.
 func describes(s string, h cueHit) bool {
-	// …… and a word that names a form (评审申报表, 验收材料): a document
-	// to hand in, named after the step it serves.
-	for _, w := range []string{"后的", "通过的", "合格的", "过的", "申报表", "申请表", "材料", "表"} {
+	for _, w := range []string{"后的", "通过的", "合格的", "过的"} {
 		if hasAt(s, h.end, w) {
 			return true
+		}
+	}
+	// A step's name before a form's (评审申报表, 验收材料): a document to
+	// hand in, named after the step it serves (领取材料 is an action).
+	if h.kind == cueReview || h.w == "评审" || h.w == "验收" || h.w == "答辩" {
+		for _, w := range []string{"申报表", "申请表", "材料", "表"} {
+			if hasAt(s, h.end, w) {
+				return true
+			}
 		}
 	}
 	return false

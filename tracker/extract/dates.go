@@ -418,6 +418,10 @@ func scanMonthDay(s string, mt mention, m, j int) (mention, bool) {
 		return mt, true
 	}
 	d, k2, ok := smallNum(s, k)
+	// 5月1 2 日: a day whose digits a PDF spaced apart.
+	if ok && d < 10 && k2+2 < len(s) && s[k2] == ' ' && isDigit(s[k2+1]) && (hasAt(s, k2+2, "日") || hasAt(s, k2+2, " 日")) {
+		d, k2 = d*10+int(s[k2+1]-'0'), k2+2
+	}
 	if !ok || !validMD(m, d) {
 		return mention{}, false
 	}

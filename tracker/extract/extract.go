@@ -18,6 +18,7 @@ package extract
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -116,6 +117,10 @@ func Extract(text string, opts Options) Result {
 	}
 
 	d := newDoc(&n)
+	d.own = ownNames(meta.issuer)
+	if len(d.own) == 0 && !strings.ContainsAny(meta.issuer, "、,") {
+		d.ownLazy = true // found from where applications go, when first needed
+	}
 	cs := candidates(s, ms)
 	cells := tableCells(s, cs)
 	kept := cs[:0] // filtered in place: kept never runs ahead of i
@@ -801,6 +806,80 @@ func replacedInPlace(s string, cs []cand, i int) bool {
 		}
 	}
 	return false
+}
+
+// issuerShort are the long forms of office names and the short forms
+// notices call themselves by (某某市科学技术局 → 市科技局).
+var issuerShort = [][2]string{
+	{"科学技术局", "科技局"}, {"科学技术厅", "科技厅"}, {"科学技术委员会", "科委"},
+	{"工业和信息化局", "工信局"}, {"工业和信息化厅", "工信厅"}, {"经济和信息化局", "经信局"},
+	{"经济和信息化委员会", "经信委"}, {"经济和信息化厅", "经信厅"}, {"发展和改革委员会", "发改委"},
+	{"发展改革委员会", "发改委"}, {"农业农村局", "农业农村局"}, {"农业农村厅", "农业农村厅"},
+	{"人力资源和社会保障局", "人社局"}, {"人力资源和社会保障厅", "人社厅"}, {"市场监督管理局", "市场监管局"},
+	{"商务局", "商务局"}, {"商务厅", "商务厅"}, {"财政局", "财政局"}, {"教育局", "教育局"}, {"教育厅", "教育厅"},
+}
+
+// ownNames are the names the issuing office goes by in its own notice:
+// its full name, and its level with the short form (市科技局), so that a
+// step the office itself takes (市科技局于……前将审核结果汇总) is known.
+func ownNames(issuer string) []string {
+	issuer = strings.TrimSpace(issuer)
+	if issuer == "" || strings.ContainsAny(issuer, "、,") {
+		return nil // several issuers: their steps are not told apart
+	}
+	out := []string{issuer}
+	for _, p := range issuerShort {
+		if !strings.HasSuffix(issuer, p[0]) {
+			continue
+		}
+		place := strings.TrimSuffix(issuer, p[0])
+		for _, lvl := range []string{"市", "省", "区", "县"} {
+			if strings.HasSuffix(place, lvl) {
+				out = append(out, lvl+p[1])
+				break
+			}
+		}
+		break
+	}
+	return out
+}
+
+// receivers reads, when a notice does not name its issuer, the offices
+// applications are sent to (报送市科技局, 交至市经信局): a notice's own
+// office is where its applications go. At most three names.
+func receivers(s string) []string {
+	var out []string
+	for _, v := range []string{"报送至", "报送到", "报送", "提交至", "提交到", "交至", "送至", "上报", "报"} {
+		for from := 0; len(out) < 3; {
+			k := strings.Index(s[from:], v)
+			if k < 0 {
+				break
+			}
+			i := from + k + len(v)
+			from = i
+			if i+3 > len(s) {
+				break
+			}
+			lvl := s[i : i+3]
+			if lvl != "市" && lvl != "省" && lvl != "区" && lvl != "县" {
+				continue
+			}
+			// The office: a few characters up to 局, 厅, 委 or 办.
+			j := i + 3
+			for n := 0; n < 6 && j+3 <= len(s); n++ {
+				r := s[j : j+3]
+				j += 3
+				if r == "局" || r == "厅" || r == "委" || r == "办" {
+					name := s[i:j]
+					if !slices.Contains(out, name) {
+						out = append(out, name)
+					}
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // holdsCJK is strings.Contains for a word of three-byte characters: it

@@ -243,3 +243,16 @@ func TestOpeningRepeatedByItsRange(t *testing.T) {
 			"2023-02-20", []string{"2023-03-01→-", "-→2023-03-20"}},
 	})
 }
+
+// The issuing office's own step, whether the notice names its issuer or
+// only where applications go; a PDF's spaced day; collecting material.
+func TestOwnStepsAndSpacedDays(t *testing.T) {
+	runCases(t, []extractCase{
+		{"named issuer", "关于组织申报的通知\n请各单位于5月10日前将申报材料报送我局。\n苏州市科学技术局于5月20日前集中受理各区科技局报送的材料。\n苏州市科学技术局\n2021年4月20日\n",
+			"", []string{"-→2021-05-10"}},
+		{"where applications go", "关于申报的通知\n请于2014年10月22日下午6时前将申报材料报送到市科技局有关科室。\n2.市科技局各业务科于10月23日下午6时前将初审后的材料汇总至发展计划科。\n",
+			"2014-10-10", []string{"-→2014-10-22 18:00"}},
+		{"spaced digits", "关于申报的通知\n申报单位在线提交申请材料截止至5月1 2 日18:00。\n", "2025-04-15", []string{"-→2025-05-12 18:00"}},
+		{"collecting material", "关于申报的通知\n请于1月20日前报送申请书。1月26日各学院到科技处领取材料。\n", "2010-01-10", []string{"-→2010-01-20"}},
+	})
+}

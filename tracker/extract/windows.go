@@ -297,6 +297,29 @@ type doc struct {
 	ends     []int32
 	newlines []int32
 	soft     map[int32]bool
+	own      []string // the issuing office's names (ownNames)
+	ownLazy  bool     // own is to be read from where applications go
+}
+
+// ownStep reports a clause whose actor is the issuing office itself
+// (苏州市科学技术局集中受理……, 由市科技局于……前汇总): its own step, not a
+// window of the notice (SCHEMA.md).
+func (d *doc) ownStep(pre string) bool {
+	for _, o := range d.own {
+		k := strings.Index(pre, o)
+		if k < 0 {
+			continue
+		}
+		// The office is the subject: at the clause's start, after 由, or
+		// followed by its own action (于, 将, 集中, 在).
+		before := stripEnum(trimBullets(strings.TrimSpace(pre[:k])))
+		after := pre[k+len(o):]
+		if (before == "" || before == "由") && (strings.HasPrefix(after, "于") || strings.HasPrefix(after, "将") ||
+			strings.HasPrefix(after, "集中") || strings.HasPrefix(after, "在") || strings.HasPrefix(after, "各") || strings.HasPrefix(after, "对")) {
+			return true
+		}
+	}
+	return false
 }
 
 func newDoc(nz *normalized) *doc {
@@ -621,6 +644,12 @@ func classify(d *doc, c *cand) bool {
 	}
 	single := c.kind != kRange
 	if !notByItsWords(s, c) {
+		return false
+	}
+	if d.ownLazy {
+		d.own, d.ownLazy = receivers(s), false
+	}
+	if len(d.own) > 0 && d.ownStep(strings.TrimSpace(s[subStart(s, d.sentenceStart(c.start), c.start):c.start])) {
 		return false
 	}
 	if !c.a.daily && lineAlone(s, c.start, c.end) {
