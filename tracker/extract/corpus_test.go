@@ -31,7 +31,7 @@ var corpusSets = []struct {
 	study            bool // misses may be listed (never for validation)
 }{
 	{"shared", filepath.Join("..", "..", "..", "shared", "corpus"), 0.94, 0.94, true},
-	{"tune", filepath.Join("testdata", "notices", "tune"), 0.82, 0.85, true},
+	{"tune", filepath.Join("testdata", "notices", "tune"), 0.82, 0.84, true},
 	{"validation", filepath.Join("testdata", "notices", "validation"), 0.80, 0.81, false},
 }
 
