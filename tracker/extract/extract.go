@@ -18,7 +18,6 @@ package extract
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,7 +118,7 @@ func Extract(text string, opts Options) Result {
 	d := newDoc(&n)
 	d.own = ownNames(meta.issuer)
 	if len(d.own) == 0 && !strings.ContainsAny(meta.issuer, "、,") {
-		d.ownLazy = true // found from where applications go, when first needed
+		d.ownLazy = true // the office is found from where applications go
 	}
 	cs := candidates(s, ms)
 	cells := tableCells(s, cs)
@@ -844,61 +843,23 @@ func ownNames(issuer string) []string {
 	return out
 }
 
-// receivers reads, when a notice does not name its issuer, the offices
-// applications are sent to (报送市科技局, 交至市经信局): a notice's own
-// office is where its applications go. At most three names.
-func receivers(s string) []string {
-	var out []string
-	for _, v := range []string{"报送至", "报送到", "报送", "提交至", "提交到", "交至", "送至", "上报", "报"} {
-		for from := 0; len(out) < 3; {
-			k := strings.Index(s[from:], v)
-			if k < 0 {
-				break
-			}
-			i := from + k + len(v)
-			from = i
-			if i+3 > len(s) {
-				break
-			}
-			lvl := s[i : i+3]
-			if lvl != "市" && lvl != "省" && lvl != "区" && lvl != "县" {
-				continue
-			}
-			// The office: a few characters up to 局, 厅, 委 or 办.
-			j := i + 3
-			for n := 0; n < 6 && j+3 <= len(s); n++ {
-				r := s[j : j+3]
-				j += 3
-				if r == "局" || r == "厅" || r == "委" || r == "办" {
-					name := s[i:j]
-					if !slices.Contains(out, name) {
-						out = append(out, name)
-					}
-					break
-				}
-			}
-		}
-	}
-	return out
-}
-
-// holdsCJK is strings.Contains for a word of three-byte characters: it
-// looks for the word's last byte, rare among continuation bytes, with
-// IndexByte, where Contains would stop at every lead byte of Chinese text.
-func holdsCJK(s, w string) bool {
+// indexCJK is strings.Index for a word of three-byte characters, found by
+// its last byte with IndexByte, where Index would stop at every lead byte
+// of Chinese text.
+func indexCJK(s, w string) int {
 	last := w[len(w)-1]
 	for i := len(w) - 1; i < len(s); {
 		k := strings.IndexByte(s[i:], last)
 		if k < 0 {
-			return false
+			return -1
 		}
 		i += k
 		if s[i-len(w)+1:i+1] == w {
-			return true
+			return i - len(w) + 1
 		}
 		i++
 	}
-	return false
+	return -1
 }
 
 // extensionWords move a deadline: the date after them replaces an earlier
@@ -910,9 +871,6 @@ var extensionWords = []string{"延至", "延长至", "延期至", "推迟至", "
 // the moved one are replaced, not windows. Windows whose own sentence
 // moves a date are the new ones.
 func dropReplaced(s string, ws []window) []window {
-	if !holdsCJK(s, "延") && !holdsCJK(s, "调整") && !holdsCJK(s, "推迟") {
-		return ws // most notices move no deadline
-	}
 	first, latest := -1, Date{}
 	for _, w := range ws {
 		ev := s[w.evStart:w.evEnd]

@@ -298,7 +298,74 @@ type doc struct {
 	newlines []int32
 	soft     map[int32]bool
 	own      []string // the issuing office's names (ownNames)
-	ownLazy  bool     // own is to be read from where applications go
+	ownLazy  bool     // the issuer is unnamed: read it from where applications go
+	receives map[string]bool
+}
+
+// receiverStep: with no issuer named, a clause whose subject is the office
+// applications are sent to (2.市科技局各业务科于……汇总) is that office's
+// own step.
+func (d *doc) receiverStep(pre string) bool {
+	// Most clauses name no office at their start: look before working.
+	if !strings.ContainsAny(pre[:runeStart(pre, min(len(pre), 24))], "市省区县") {
+		return false
+	}
+	t := strings.TrimPrefix(stripEnum(trimBullets(pre)), "由")
+	if len(t) < 9 {
+		return false
+	}
+	switch t[:3] {
+	case "市", "省", "区", "县":
+	default:
+		return false
+	}
+	name := ""
+	for j := 3; j+3 <= len(t) && j <= 21; j += 3 {
+		if r := t[j : j+3]; r == "局" || r == "厅" || r == "委" || r == "办" {
+			name = t[:j+3]
+			break
+		}
+	}
+	if name == "" || !d.ownStep(pre[strings.Index(pre, name):]) && !d.ownStepAs(pre, name) {
+		return false
+	}
+	if d.receives == nil {
+		d.receives = map[string]bool{}
+	}
+	got, seen := d.receives[name]
+	if !seen {
+		got = receivedBy(d.s, name)
+		d.receives[name] = got
+	}
+	return got
+}
+
+// ownStepAs is ownStep for one name.
+func (d *doc) ownStepAs(pre, name string) bool {
+	saved := d.own
+	d.own = []string{name}
+	ok := d.ownStep(pre)
+	d.own = saved
+	return ok
+}
+
+// receivedBy reports whether the text sends applications to name
+// (报送市科技局, 交至市科技局, 报送到市科技局).
+func receivedBy(s, name string) bool {
+	for from := 0; ; {
+		k := indexCJK(s[from:], name)
+		if k < 0 {
+			return false
+		}
+		i := from + k
+		before := textBefore(s, i, 4)
+		for _, v := range []string{"报送", "提交", "交至", "送至", "上报", "报", "送到", "交到"} {
+			if strings.HasSuffix(before, v) || strings.HasSuffix(before, v+"至") || strings.HasSuffix(before, v+"到") {
+				return true
+			}
+		}
+		from = i + len(name)
+	}
 }
 
 // ownStep reports a clause whose actor is the issuing office itself
@@ -646,12 +713,7 @@ func classify(d *doc, c *cand) bool {
 	if !notByItsWords(s, c) {
 		return false
 	}
-	if d.ownLazy {
-		d.own, d.ownLazy = receivers(s), false
-	}
-	if len(d.own) > 0 && d.ownStep(strings.TrimSpace(s[subStart(s, d.sentenceStart(c.start), c.start):c.start])) {
-		return false
-	}
+
 	if !c.a.daily && lineAlone(s, c.start, c.end) {
 		// A date alone on its line is a signature or a page date, unless a
 		// heading above says what it is, or the next line is the task of a
@@ -668,6 +730,9 @@ func classify(d *doc, c *cand) bool {
 		}
 	}
 	sub := subStart(s, ss, c.start)
+	if pre := strings.TrimSpace(s[sub:c.start]); len(d.own) > 0 && d.ownStep(pre) || d.ownLazy && d.receiverStep(pre) {
+		return false
+	}
 	preTo := c.start
 	if c.fromToday {
 		// 自本通知发布之日起至: the publication named in the opening phrase
