@@ -256,3 +256,15 @@ func TestOwnStepsAndSpacedDays(t *testing.T) {
 		{"collecting material", "关于申报的通知\n请于1月20日前报送申请书。1月26日各学院到科技处领取材料。\n", "2010-01-10", []string{"-→2010-01-20"}},
 	})
 }
+
+// With no publication date and no full date, the year comes from the
+// title (关于开展2020年市级……) before a cited 文号's, or from any year
+// written; a programme year (2023年度) is not taken from the title.
+func TestYearFromTitleOrText(t *testing.T) {
+	runCases(t, []extractCase{
+		{"title year over a cited 文号", "关于组织开展2020年市级工业设计中心认定工作的通知\n根据《办法》(皖经信产业〔2018〕19号),请各单位于7月16日前将申报材料报送。\n",
+			"", []string{"-→2020-07-16"}},
+		{"any year written", "关于组织申报的通知\n为做好2013年专项工作,请于3月6日前将申报材料报送。\n", "", []string{"-→2013-03-06"}},
+		{"no year at all", "关于组织申报的通知\n请于3月6日前将申报材料报送。\n", "", nil},
+	})
+}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -79,15 +80,43 @@ func readMeta(s string, sc scan) meta {
 			maxFull = mt.y
 		}
 	}
+	titleYear := yearWritten(m.title)
+	if titleYear != 0 && strings.Contains(m.title, strconv.Itoa(titleYear)+"年度") {
+		titleYear = 0 // a programme year may be the next one
+	}
 	switch {
+	case titleYear != 0:
+		m.yearHint = titleYear
 	case docYear != 0:
 		m.yearHint = docYear
 	case yearDu != 0:
 		m.yearHint = yearDu
-	default:
+	case maxFull != 0:
 		m.yearHint = maxFull
+	default:
+		// A year the title names (关于开展2020年市级……的通知), or any
+		// "YYYY年" in the text: the notice's year more often than not.
+		m.yearHint = yearWritten(m.title)
+		if m.yearHint == 0 {
+			m.yearHint = yearWritten(s)
+		}
 	}
 	return m
+}
+
+// yearWritten is the first "YYYY年" (1990–2099) in t, or 0.
+func yearWritten(t string) int {
+	for i := 0; i+7 <= len(t); i++ {
+		if !isDigit(t[i]) || i > 0 && isDigit(t[i-1]) {
+			continue
+		}
+		v, j, n := asciiNum(t, i, 5)
+		if n == 4 && v >= 1990 && v <= 2099 && hasAt(t, j, "年") {
+			return v
+		}
+		i = j - 1
+	}
+	return 0
 }
 
 func endsText(s string, i int) bool {
