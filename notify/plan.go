@@ -229,7 +229,7 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 			return res, err
 		}
 		for _, w := range ws {
-			if s.Status != "active" || w.Status != "active" || !(w.Closes >= today || w.Closes == "" && w.Opens >= today) || !Matches(s, w, texts[w.NoticeID]) {
+			if s.Status != "active" || !Matches(s, w, texts[w.NoticeID]) {
 				continue
 			}
 			have := existing[pair{s.ID, w.ID}]

@@ -106,16 +106,6 @@ func (db *DB) deliveries(ctx context.Context, where string, args ...any) ([]Deli
 	return queryAll(ctx, db.r, "list deliveries", scanDelivery, `SELECT `+deliveryCols+` FROM deliveries `+where, args...)
 }
 
-// CancelPending cancels the pending deliveries of a subscriber and window
-// whose keys are not in keep (reminders for dates that no longer hold).
-func (db *DB) CancelPending(ctx context.Context, subscriberID, windowID int64, keep map[string]bool, reason string) (int, error) {
-	ds, err := db.PairDeliveries(ctx, subscriberID, windowID)
-	if err != nil {
-		return 0, err
-	}
-	return db.CancelPendingOf(ctx, ds, keep, reason)
-}
-
 // CancelPendingOf cancels those of ds (one pair's deliveries, as read) that
 // are pending reminders whose keys are not in keep.
 func (db *DB) CancelPendingOf(ctx context.Context, ds []Delivery, keep map[string]bool, reason string) (int, error) {

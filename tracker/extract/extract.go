@@ -715,7 +715,7 @@ func mergeWindows(s string, ws []window) []window {
 		merged := false
 		for i := range out {
 			o := &out[i]
-			if o.closes == w.closes && o.opens == w.opens || o.closes == w.closes {
+			if o.closes == w.closes {
 				// Read only when the dates would merge them.
 				if a, b := actorBefore(s[o.preFrom:max(o.preFrom, o.preTo)]), actorBefore(s[w.preFrom:max(w.preFrom, w.preTo)]); a != "" && b != "" && a != b {
 					continue // two addressees, one date: two stages

@@ -27,20 +27,24 @@ type line struct{ start, end int } // trimmed, in s
 // cell's candidate, what the cell is.
 func tableCells(s string, cs []cand) map[int]tableCell {
 	// Only worth the work when dates stand alone on their lines.
-	n := 0
-	for _, c := range cs {
-		if lineAlone(s, c.start, c.end) {
-			n++
-		}
-	}
-	if n < 2 {
-		return nil
-	}
-	alone := make(map[int]int, n) // line start → index in cs
+	var alone map[int]int // line start → index in cs
+	first := -1
 	for i, c := range cs {
-		if lineAlone(s, c.start, c.end) {
+		if !lineAlone(s, c.start, c.end) {
+			continue
+		}
+		switch {
+		case first < 0:
+			first = i
+		case alone == nil:
+			alone = map[int]int{cs[first].start: first}
+			fallthrough
+		default:
 			alone[c.start] = i
 		}
+	}
+	if alone == nil {
+		return nil
 	}
 	var lines []line
 	for p := 0; p < len(s); {

@@ -326,7 +326,7 @@ func (d *doc) receiverStep(pre string) bool {
 			break
 		}
 	}
-	if name == "" || !d.ownStep(pre[strings.Index(pre, name):]) && !d.ownStepAs(pre, name) {
+	if name == "" || !ownStep(pre, []string{name}) {
 		return false
 	}
 	if d.receives == nil {
@@ -338,15 +338,6 @@ func (d *doc) receiverStep(pre string) bool {
 		d.receives[name] = got
 	}
 	return got
-}
-
-// ownStepAs is ownStep for one name.
-func (d *doc) ownStepAs(pre, name string) bool {
-	saved := d.own
-	d.own = []string{name}
-	ok := d.ownStep(pre)
-	d.own = saved
-	return ok
 }
 
 // receivedBy reports whether the text sends applications to name
@@ -368,11 +359,11 @@ func receivedBy(s, name string) bool {
 	}
 }
 
-// ownStep reports a clause whose actor is the issuing office itself
-// (苏州市科学技术局集中受理……, 由市科技局于……前汇总): its own step, not a
-// window of the notice (SCHEMA.md).
-func (d *doc) ownStep(pre string) bool {
-	for _, o := range d.own {
+// ownStep reports a clause whose actor is the issuing office itself, by
+// one of its names (苏州市科学技术局集中受理……, 由市科技局于……前汇总): its
+// own step, not a window of the notice (SCHEMA.md).
+func ownStep(pre string, names []string) bool {
+	for _, o := range names {
 		k := strings.Index(pre, o)
 		if k < 0 {
 			continue
@@ -730,7 +721,7 @@ func classify(d *doc, c *cand) bool {
 		}
 	}
 	sub := subStart(s, ss, c.start)
-	if pre := strings.TrimSpace(s[sub:c.start]); len(d.own) > 0 && d.ownStep(pre) || d.ownLazy && d.receiverStep(pre) {
+	if pre := strings.TrimSpace(s[sub:c.start]); ownStep(pre, d.own) || d.ownLazy && d.receiverStep(pre) {
 		return false
 	}
 	preTo := c.start
