@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Labelled real notices, scored as ../shared/corpus/score.py scores them:
@@ -147,6 +148,11 @@ func scoreSet(t *testing.T, gold []goldNotice, texts map[string]string, study bo
 			gotW = append(gotW, w.Opens+"→"+w.Closes)
 			gotD = append(gotD, w.Closes)
 		}
+		for _, w := range res.Windows {
+			if why := unreadableStage(w.What); why != "" {
+				t.Errorf("%s: stage name %q: %s", g.ID, w.What, why)
+			}
+		}
 		ws, missed, spurious := match(wantW, gotW)
 		ds, _, _ := match(wantD, gotD)
 		windows.tp, windows.fp, windows.fn = windows.tp+ws.tp, windows.fp+ws.fp, windows.fn+ws.fn
@@ -159,6 +165,31 @@ func scoreSet(t *testing.T, gold []goldNotice, texts map[string]string, study bo
 		}
 	}
 	return windows, deadlines, perfect
+}
+
+// unreadableStage says why a window's `what` is no stage name a reader
+// expects in a reminder subject: too long (a batch prefix 第X批 aside), an
+// address, a URL, Latin letters or digits, or a clause cut after a word that
+// wants its object.
+func unreadableStage(what string) string {
+	name := what
+	if i := strings.Index(name, "批 "); strings.HasPrefix(name, "第") && i > 0 {
+		name = name[i+len("批 "):]
+	}
+	if n := utf8.RuneCountInString(name); n > 12 || n < 2 {
+		return fmt.Sprintf("%d characters", n)
+	}
+	for _, r := range name {
+		if r < 0x3400 || r > 0x9FFF {
+			return fmt.Sprintf("holds %q", r)
+		}
+	}
+	for _, e := range []string{"的", "将", "于", "和", "及", "与", "并", "至", "向", "由", "在"} {
+		if strings.HasSuffix(name, e) {
+			return "ends with " + e
+		}
+	}
+	return ""
 }
 
 // TestCorpus prints window and deadline F1 on each set and fails below

@@ -39,6 +39,7 @@ var stageWords = []struct {
 	name  string
 }{
 	{[]string{"报名"}, "报名"},
+	{[]string{"备案"}, "备案"},
 	{[]string{"网上", "网络", "在线", "线上", "系统", "平台", "登录", "登陆"}, "网上申报"},
 	{[]string{"初审", "审核", "审查"}, "审核推荐"},
 	{[]string{"推荐"}, "推荐材料报送"},
@@ -148,12 +149,33 @@ func keepAsIs(t string) bool {
 			return false
 		}
 	}
-	for _, p := range []string{"于", "并", "将", "按", "为", "至", "由", "在", "请", "时间", "向", "对", "经", "凡", "如", "各", "以", "从", "自", "本", "该", "此"} {
+	for _, p := range []string{"于", "并", "並", "将", "按", "为", "至", "由", "在", "请", "时间", "向", "对", "经", "凡", "如", "各", "以", "从", "自", "本", "该", "此", "直接", "进行", "完成", "登录", "登陆"} {
 		if strings.HasPrefix(t, p) {
 			return false
 		}
 	}
 	for _, e := range []string{"的", "将", "于", "后", "前", "和", "及", "或", "与", "并", "等", "在", "至", "向", "由"} {
+		if strings.HasSuffix(t, e) {
+			return false
+		}
+	}
+	// A medium alone (网上, 纸质: what is left of 网上截止时间) is named by
+	// the words below, which complete it.
+	switch t {
+	case "网上", "网络", "线上", "在线", "纸质", "书面", "电子版", "系统":
+		return false
+	}
+	// Who applies (申报者, 有意申报的单位, 组织申报主体), the issuing office
+	// speaking of itself or the notice (我省, 本次, 这两项), a condition
+	// (逾期不予受理), a clause cut in the middle (…科研秘书必, …包括,
+	// 一式三份) or one that ends at the office it goes to (报省农委,
+	// 汇总至规划科) is no name either.
+	for _, w := range []string{"我", "本次", "这", "不予", "逾期", "必", "包括", "一式", "地址", "时间", "须", "应", "渠道", "报市", "报省", "报区", "报县"} {
+		if strings.Contains(t, w) {
+			return false
+		}
+	}
+	for _, e := range []string{"者", "单位", "主体", "人", "委", "局", "厅", "处", "科", "办", "部", "联", "院", "校"} {
 		if strings.HasSuffix(t, e) {
 			return false
 		}
