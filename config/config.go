@@ -69,6 +69,9 @@ type Fetch struct {
 	MaxRedirects       int           `toml:"max_redirects"`
 	AllowPrivate       []string      `toml:"allow_private"`
 	RespectRobots      bool          `toml:"respect_robots"`
+	Retries            int           `toml:"retries"`
+	RetryWait          time.Duration `toml:"retry_wait"`
+	MaxRetryAfter      time.Duration `toml:"max_retry_after"`
 }
 
 // Crawl configures what the tracker does on each scheduled run.
@@ -129,6 +132,9 @@ func Default() Config {
 			MaxRedirects:       5,
 			AllowPrivate:       []string{},
 			RespectRobots:      true,
+			Retries:            2,
+			RetryWait:          time.Second,
+			MaxRetryAfter:      30 * time.Second,
 		},
 		Crawl: Crawl{
 			Schedule:         "0 */6 * * *",
@@ -241,6 +247,12 @@ func (c Config) Validate() error {
 	}
 	if c.Fetch.Workers < 1 {
 		return fmt.Errorf("fetch.workers: must be at least 1, got %d", c.Fetch.Workers)
+	}
+	if c.Fetch.Retries < 0 || c.Fetch.Retries > 10 {
+		return fmt.Errorf("fetch.retries: must be 0 to 10, got %d", c.Fetch.Retries)
+	}
+	if c.Fetch.RetryWait < 0 || c.Fetch.MaxRetryAfter < 0 {
+		return fmt.Errorf("fetch.retry_wait and fetch.max_retry_after: must not be negative")
 	}
 	if c.Fetch.PerHostConcurrency < 1 {
 		return fmt.Errorf("fetch.per_host_concurrency: must be at least 1, got %d", c.Fetch.PerHostConcurrency)

@@ -149,15 +149,28 @@ func (db *DB) SetNoticeStatus(ctx context.Context, noticeID int64, status string
 	return nil
 }
 
-// NoticesToRecheck lists a source's notices worth fetching again: those
-// with a window still to come, and recent ones (edits come early), at most
-// limit, least recently checked first.
-func (db *DB) NoticesToRecheck(ctx context.Context, sourceID int64, today string, recentSince time.Time, limit int) ([]Notice, error) {
+// NoticesToRecheck lists a source's notices worth fetching again, in case
+// the department edited them in place: those with a window open or to
+// come, and those published (or first seen) since recentSince, that were
+// not checked since checkedBefore; at most limit, least recently checked
+// first, so that a source with many spreads them over its runs.
+func (db *DB) NoticesToRecheck(ctx context.Context, sourceID int64, today string, recentSince, checkedBefore time.Time, limit int) ([]Notice, error) {
 	return queryAll(ctx, db.r, "notices to recheck", scanNotice, `SELECT `+noticeCols+` FROM notices n
-		WHERE source_id = ? AND status = 'active' AND (
+		WHERE source_id = ? AND status = 'active' AND (checked_at IS NULL OR checked_at < ?) AND (
 			EXISTS (SELECT 1 FROM windows w WHERE w.notice_id = n.id AND w.status = 'active' AND (w.closes >= ? OR w.closes IS NULL))
-			OR first_seen_at >= ?)
-		ORDER BY COALESCE(checked_at, ''), id LIMIT ?`, sourceID, today, fmtTime(recentSince), limit)
+			OR COALESCE(published, '') >= ? OR first_seen_at >= ?)
+		ORDER BY COALESCE(checked_at, ''), id LIMIT ?`, sourceID, fmtTime(checkedBefore), today,
+		recentSince.Format("2006-01-02"), fmtTime(recentSince), limit)
+}
+
+// MarkChecked notes that a notice page was fetched again and had not
+// changed (or could not be read this time).
+func (db *DB) MarkChecked(ctx context.Context, noticeID int64) error {
+	now := fmtTime(db.now())
+	if _, err := db.w.ExecContext(ctx, `UPDATE notices SET checked_at = ?, last_seen_at = ? WHERE id = ?`, now, now, noticeID); err != nil {
+		return fmt.Errorf("mark notice %d checked: %w", noticeID, err)
+	}
+	return nil
 }
 
 // NoticesOnHost lists the notices whose URL is on host, newest first: the

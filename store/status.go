@@ -20,6 +20,9 @@ type Status struct {
 	WindowsUpcoming int            `json:"windows_upcoming"`
 	Subscribers     map[string]int `json:"subscribers"`
 	Deliveries      map[string]int `json:"deliveries"`
+	// FailingNotices are notice pages that failed at least twice in a row
+	// (each is tried again at every check of its source).
+	FailingNotices []FetchFailure `json:"failing_notices"`
 }
 
 // Status counts what is stored; today (YYYY-MM-DD) decides what is upcoming.
@@ -31,6 +34,12 @@ func (db *DB) Status(ctx context.Context, today string) (Status, error) {
 	var err error
 	if st.SchemaVersion, err = db.SchemaVersion(ctx); err != nil {
 		return Status{}, fmt.Errorf("status: %w", err)
+	}
+	if st.FailingNotices, err = db.FetchFailures(ctx, 2); err != nil {
+		return Status{}, fmt.Errorf("status: %w", err)
+	}
+	if st.FailingNotices == nil {
+		st.FailingNotices = []FetchFailure{}
 	}
 	counts := []struct {
 		dst  *int

@@ -5,7 +5,6 @@ import (
 
 	"errors"
 	"fmt"
-	"github.com/PuerkitoBio/goquery"
 	"hash/fnv"
 	"log/slog"
 	"net/url"
@@ -32,6 +31,9 @@ type CrawlConfig struct {
 	RetryBackoffMax  time.Duration
 	Workers          int
 	MaxAttachments   int
+	// RecheckPerRun bounds the known notices a source's check fetches
+	// again (0: 25); the rest wait for the next runs.
+	RecheckPerRun int
 }
 
 // Crawler checks sources and keeps notices and windows current.
@@ -53,10 +55,13 @@ func (c *Crawler) Counts() (checks, failures int64) { return c.checks.Load(), c.
 type SourceReport struct {
 	Source         store.Source
 	Kind           string // list or notice, as read this time
+	Why            string // why the page was taken for that kind
 	Links          int
+	Pages          int // column pages read (1: the source page alone)
 	NoticesNew     int
 	NoticesChanged int
 	NoticesGone    int
+	NoticesFailed  int // notice pages that could not be fetched this time
 	WindowsAdded   int
 	WindowsChanged int
 	Extended       int // windows of earlier notices moved by a 延期 notice
@@ -211,7 +216,9 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 		}
 		list = Discover(res.URL, page, s.LinksSelector, s.AllowHosts)
 		if kind == "auto" {
-			kind = DetectKind(res.URL, page, list)
+			var why string
+			kind, why = DetectKind(list)
+			rep.Why = why
 		}
 	}
 	rep.Kind = kind
@@ -223,11 +230,13 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 		}
 	default:
 		if !res.NotModified {
+			rep.Pages = 1
 			c.followPages(ctx, s, &list, &rep)
 			links = len(list.Links)
 			rep.Links = links
 			c.newNotices(ctx, s, list.Links, &rep)
 		}
+		c.retryFailed(ctx, s, &rep)
 		c.recheck(ctx, s, list.Links, &rep)
 	}
 	result := store.CrawlResult{OK: true, ETag: res.ETag, LastModified: res.LastModified,
@@ -253,35 +262,9 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 	return rep
 }
 
-// DetectKind tells a list page from a notice: many dated notice links make
-// a list; a long article body makes a notice.
-func DetectKind(pageURL, page string, list ListPage) string {
-	dated, linkText := 0, 0
-	for _, l := range list.Links {
-		if l.Published != "" {
-			dated++
-		}
-		linkText += utf8.RuneCountInString(l.Title)
-	}
-	if len(list.Links) >= 8 && dated >= 3 || len(list.Links) >= 15 {
-		return "list"
-	}
-	art := ReadArticle(pageURL, page)
-	artText := utf8.RuneCountInString(art.Text)
-	// A short column: links are most of what the page says.
-	if dated >= 2 && (2*linkText >= artText || linkShare(page) >= 0.5) {
-		return "list"
-	}
-	if artText >= 150 {
-		return "notice"
-	}
-	if len(list.Links) >= 3 {
-		return "list"
-	}
-	return "notice"
-}
-
-// followPages reads the column's further pages, up to MaxPages in all.
+// followPages reads the column's further pages, up to MaxPages in all:
+// 下一页 and numbered links, TRS script paging, and a Hanweb datastore's
+// next groups through its dataproxy.jsp.
 func (c *Crawler) followPages(ctx context.Context, s store.Source, list *ListPage, rep *SourceReport) {
 	maxPages := s.MaxPages
 	if maxPages <= 0 {
@@ -291,12 +274,37 @@ func (c *Crawler) followPages(ctx context.Context, s store.Source, list *ListPag
 	for _, l := range list.Links {
 		seen[l.URL] = true
 	}
-	next := list.Next
-	for page := 2; page <= maxPages && len(next) > 0; page++ {
-		u := next[0]
-		if seen[u] {
+	add := func(ls []Link) {
+		for _, l := range ls {
+			if !seen[l.URL] {
+				seen[l.URL] = true
+				list.Links = append(list.Links, l)
+			}
+		}
+	}
+	next, proxy := list.Next, list.Proxy
+	for page := 2; page <= maxPages && ctx.Err() == nil; page++ {
+		if proxy != nil {
+			target, form, ok := proxy.Request()
+			if !ok {
+				break
+			}
+			res, err := c.Fetcher.Fetch(ctx, Request{URL: target, Form: form, Source: s.URL, AllowHosts: s.AllowHosts})
+			if err != nil {
+				rep.Warnings = append(rep.Warnings, fmt.Sprintf("page %d: %v", page, err))
+				break
+			}
+			text, _ := pagetext.Decode(res.Body, res.ContentType)
+			var more []Link
+			more, proxy = ProxyPage(text, proxy, s.URL, s.AllowHosts)
+			add(more)
+			rep.Pages = page
+			continue
+		}
+		if len(next) == 0 || seen[next[0]] {
 			break
 		}
+		u := next[0]
 		seen[u] = true
 		res, err := c.Fetcher.Fetch(ctx, Request{URL: u, Source: s.URL, AllowHosts: s.AllowHosts})
 		if err != nil {
@@ -305,48 +313,107 @@ func (c *Crawler) followPages(ctx context.Context, s store.Source, list *ListPag
 		}
 		text, _ := pagetext.Decode(res.Body, res.ContentType)
 		more := Discover(res.URL, text, s.LinksSelector, s.AllowHosts)
-		for _, l := range more.Links {
-			if !seen[l.URL] {
-				seen[l.URL] = true
-				list.Links = append(list.Links, l)
-			}
-		}
+		add(more.Links)
+		rep.Pages = page
 		next = more.Next
 	}
 }
 
-// newNotices fetches the notices the list shows that are not stored yet.
+// newNotices fetches the notices the list shows that are not stored yet,
+// at most MaxNoticesPerRun, the newest ones. They are read oldest first, so
+// that a 延期 notice finds the notice it extends already stored.
 func (c *Crawler) newNotices(ctx context.Context, s store.Source, links []Link, rep *SourceReport) {
-	fetched := 0
+	var todo []Link
 	for _, l := range links {
-		if ctx.Err() != nil {
-			return
-		}
 		if _, err := c.DB.NoticeByURL(ctx, l.URL); err == nil {
 			continue
 		} else if !errors.Is(err, store.ErrNotFound) {
 			rep.Warnings = append(rep.Warnings, err.Error())
 			continue
 		}
-		if fetched >= c.Config.MaxNoticesPerRun {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d new notices left for the next run", len(links)-fetched))
+		if len(todo) >= c.Config.MaxNoticesPerRun {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("more than %d new notices: the rest are read in the next runs", c.Config.MaxNoticesPerRun))
+			break
+		}
+		todo = append(todo, l)
+	}
+	// Lists run newest first; a list without dates keeps its order reversed.
+	sort.SliceStable(todo, func(i, j int) bool {
+		if todo[i].Published != "" && todo[j].Published != "" && todo[i].Published != todo[j].Published {
+			return todo[i].Published < todo[j].Published
+		}
+		return i > j
+	})
+	for _, l := range todo {
+		if ctx.Err() != nil {
 			return
 		}
-		fetched++
-		res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, Source: s.URL, AllowHosts: s.AllowHosts})
-		if err != nil {
+		c.fetchNotice(ctx, s, l, rep)
+	}
+}
+
+// fetchNotice fetches and reads one notice the source links to. A notice
+// that cannot be fetched (after the fetcher's own retries) is noted, and
+// tried again at every check of the source until it answers.
+func (c *Crawler) fetchNotice(ctx context.Context, s store.Source, l Link, rep *SourceReport) {
+	res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, Source: s.URL, AllowHosts: s.AllowHosts})
+	if err != nil {
+		if ctx.Err() != nil {
+			return // a shutdown, not the page's fault
+		}
+		rep.Warnings = append(rep.Warnings, err.Error())
+		rep.NoticesFailed++
+		var fe *FetchError
+		if errors.As(err, &fe) && fe.Gone() {
+			// A link to nothing: no use trying it at every run.
+			c.DB.ClearFetchFailure(context.WithoutCancel(ctx), l.URL)
+			return
+		}
+		if err := c.DB.RecordFetchFailure(context.WithoutCancel(ctx), store.FetchFailure{URL: l.URL, SourceID: s.ID,
+			Title: l.Title, Published: l.Published, LastError: err.Error()}); err != nil {
 			rep.Warnings = append(rep.Warnings, err.Error())
+		}
+		return
+	}
+	c.processNotice(ctx, s, l, res, rep)
+	if ctx.Err() == nil {
+		c.DB.ClearFetchFailure(context.WithoutCancel(ctx), l.URL)
+	}
+}
+
+// retryFailed tries again the notices of this source that failed before,
+// whether or not its list changed (a 304 list would otherwise hide them
+// until the department posts something new).
+func (c *Crawler) retryFailed(ctx context.Context, s store.Source, rep *SourceReport) {
+	fs, err := c.DB.FetchFailuresOf(ctx, s.ID, c.Config.MaxNoticesPerRun)
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, err.Error())
+		return
+	}
+	for _, f := range fs {
+		if ctx.Err() != nil {
+			return
+		}
+		if _, err := c.DB.NoticeByURL(ctx, f.URL); err == nil {
+			c.DB.ClearFetchFailure(ctx, f.URL) // read meanwhile (another source links it too)
 			continue
 		}
-		c.processNotice(ctx, s, l, res, rep)
+		c.fetchNotice(ctx, s, Link{URL: f.URL, Title: f.Title, Published: f.Published}, rep)
 	}
 }
 
 // recheck fetches known notices again (conditional GET): an edited notice
 // is read again, a vanished one marked gone.
 func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, rep *SourceReport) {
-	today := c.Now().In(c.Location).Format("2006-01-02")
-	ns, err := c.DB.NoticesToRecheck(ctx, s.ID, today, c.Now().Add(-30*24*time.Hour), c.Config.MaxNoticesPerRun)
+	now := c.Now()
+	today := now.In(c.Location).Format("2006-01-02")
+	perRun := c.Config.RecheckPerRun
+	if perRun <= 0 {
+		perRun = 25
+	}
+	// Each known notice still worth watching is fetched again at most once
+	// a day (a conditional GET: an unchanged page costs a 304).
+	ns, err := c.DB.NoticesToRecheck(ctx, s.ID, today, now.Add(-60*24*time.Hour), now.Add(-24*time.Hour), perRun)
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, err.Error())
 		return
@@ -376,9 +443,13 @@ func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, re
 				}
 			}
 		case err != nil:
+			if ctx.Err() != nil {
+				return
+			}
 			rep.Warnings = append(rep.Warnings, err.Error())
+			c.DB.MarkChecked(context.WithoutCancel(ctx), n.ID)
 		case res.NotModified:
-			c.DB.MarkSeen(context.WithoutCancel(ctx), n.ID)
+			c.DB.MarkChecked(context.WithoutCancel(ctx), n.ID)
 		default:
 			c.processNotice(ctx, s, Link{URL: n.URL, Title: n.Title, Published: n.Published}, res, rep)
 		}
@@ -480,6 +551,13 @@ func (c *Crawler) processNotice(ctx context.Context, s store.Source, l Link, res
 	n := store.Notice{URL: noticeURL, SourceID: s.ID, Title: title, Issuer: issuer, DocNumber: ex.DocNumber, Region: region,
 		Published: ex.Published, Text: text, ContentHash: hash, Status: "active"}
 	windows := StoreWindows(ex.Windows)
+	if exists {
+		// An edit may rename a stage as it moves its date: the window keeps
+		// its identity (and its reminders turn into a correction).
+		if stored, err := c.DB.NoticeWindows(ctx, old.ID); err == nil {
+			keepKeys(stored, windows)
+		}
+	}
 
 	// A notice that extends an earlier one moves that notice's window.
 	if target, ok := c.extensionTarget(ctx, noticeURL, hostPort, title, text); ok && len(ex.Windows) > 0 {
@@ -600,55 +678,77 @@ func (c *Crawler) extensionTarget(ctx context.Context, noticeURL, host, title, t
 	return best, bestScore >= 6
 }
 
-// applyExtension moves the earlier notice's window to the new closing
-// date: the window that closes last before it (the main application
-// window). It returns how many windows moved.
+// applyExtension moves the earlier notice's windows to the new dates the
+// 延期 notice gives: each new deadline moves the open window of the same
+// stage kind (网上, 纸质, 推荐 …), or the only open window when the kinds
+// do not tell, or, for a notice that gives one deadline, the window that
+// closes last before it. It returns how many windows moved.
 func (c *Crawler) applyExtension(ctx context.Context, target store.Notice, ws []extract.Window, noticeURL string) int {
-	newClose, newTime := "", ""
-	for _, w := range ws {
-		if w.Closes > newClose {
-			newClose, newTime = w.Closes, w.ClosesTime
-		}
-	}
-	if newClose == "" {
-		return 0
-	}
-	old, err := c.DB.NoticeWindows(ctx, target.ID)
+	stored, err := c.DB.NoticeWindows(ctx, target.ID)
 	if err != nil {
 		return 0
 	}
-	var pick *store.Window
-	for i := range old {
-		w := &old[i]
-		if w.Status != "active" || w.Closes == "" || w.Closes > newClose {
+	var open []store.Window
+	for _, w := range stored {
+		if w.Status == "active" && w.Closes != "" {
+			open = append(open, w)
+		}
+	}
+	var news []extract.Window
+	for _, w := range ws {
+		if w.Closes != "" {
+			news = append(news, w)
+		}
+	}
+	used := map[int64]bool{}
+	moved := 0
+	for _, w := range news {
+		pick := pickExtended(open, used, w, len(news))
+		if pick == nil {
 			continue
 		}
-		if pick == nil || w.Closes > pick.Closes {
-			pick = w
+		used[pick.ID] = true
+		if err := c.DB.ExtendWindow(ctx, pick.ID, w.Closes, w.ClosesTime, "延期: "+noticeURL); err != nil {
+			c.Logger.Error("extend window failed", "window_id", pick.ID, "err", err)
+			continue
 		}
+		moved++
 	}
-	if pick == nil {
-		return 0
-	}
-	if err := c.DB.ExtendWindow(ctx, pick.ID, newClose, newTime, "延期: "+noticeURL); err != nil {
-		c.Logger.Error("extend window failed", "window_id", pick.ID, "err", err)
-		return 0
-	}
-	return 1
+	return moved
 }
 
-// linkShare is the part of a page's visible text that is link text.
-func linkShare(page string) float64 {
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
-	if err != nil {
-		return 0
+// pickExtended chooses the stored window a new deadline replaces.
+func pickExtended(open []store.Window, used map[int64]bool, w extract.Window, nNew int) *store.Window {
+	kind := extract.StageKind(w.What)
+	var same, free []*store.Window
+	for i := range open {
+		o := &open[i]
+		if used[o.ID] {
+			continue
+		}
+		free = append(free, o)
+		if extract.StageKind(o.Label) == kind {
+			same = append(same, o)
+		}
 	}
-	doc.Find("script, style, noscript, template").Remove()
-	body := doc.Find("body")
-	all := utf8.RuneCountInString(strings.Join(strings.Fields(body.Text()), ""))
-	links := utf8.RuneCountInString(strings.Join(strings.Fields(body.Find("a").Text()), ""))
-	if all == 0 {
-		return 0
+	latestBefore := func(ws []*store.Window) *store.Window {
+		var pick *store.Window
+		for _, o := range ws {
+			if o.Closes <= w.Closes && (pick == nil || o.Closes > pick.Closes) {
+				pick = o
+			}
+		}
+		return pick
 	}
-	return float64(links) / float64(all)
+	switch {
+	case len(same) == 1:
+		return same[0]
+	case len(same) > 1:
+		return latestBefore(same)
+	case len(free) == 1:
+		return free[0]
+	case nNew == 1:
+		return latestBefore(free)
+	}
+	return nil
 }

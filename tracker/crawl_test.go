@@ -251,7 +251,12 @@ func TestGoneNoticeOnList(t *testing.T) {
 		t.Fatalf("first run %+v", r)
 	}
 	s.handle("/list/1.html", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	// Known notices are fetched again at most once a day.
 	now.Set(t0.Add(2 * time.Hour))
+	if r := c.CrawlNow(context.Background(), []store.Source{src}, nil).Sources[0]; r.Err != nil || r.NoticesGone != 0 {
+		t.Fatalf("run two hours later %+v", r)
+	}
+	now.Set(t0.Add(25 * time.Hour))
 	r := c.CrawlNow(context.Background(), []store.Source{src}, nil).Sources[0]
 	if r.Err != nil || r.NoticesGone != 1 {
 		t.Fatalf("second run %+v", r)

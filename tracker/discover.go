@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"path"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -22,10 +21,23 @@ type Link struct {
 	Published string `json:"published,omitempty"` // the date printed beside the link
 }
 
-// ListPage is what a 通知公告 column page offers.
+// ListPage is what a 通知公告 column page offers, and what tells it from a
+// notice page.
 type ListPage struct {
 	Links []Link
 	Next  []string // further pages of the column, in order
+	// Proxy pages a Hanweb datastore through its dataproxy.jsp (a POST per
+	// group of records) when the page has one.
+	Proxy *RecordProxy
+
+	Repeated   int    // items in the largest repeated structure of notice links
+	Dated      int    // of those, items with a date beside the link
+	ItemTag    string // what the items are (li, tr, div.news-item …)
+	FromScript int    // links read from a script (datastore, array)
+	ScriptHow  string // "script datastore", "script array"
+	Article    int    // characters of text outside links and the lists
+	Notice     bool   // the page has the shape of one article (an article URL and body box)
+	Why        string // set when a selector picked the links
 }
 
 // navWords are link texts of site furniture, never notices.
@@ -108,9 +120,15 @@ func pad2(s string) string {
 }
 
 // Discover reads a list page: the notice links (absolute, canonical,
-// deduplicated, on allowed hosts), with their titles and dates, and the
-// links to the column's next pages. selector, when set, picks the notice
-// links instead of the heuristics.
+// deduplicated, on allowed hosts), with their titles and dates, the links
+// to the column's next pages, and what tells a list from a notice (see
+// DetectKind). selector, when set, picks the notice links instead of the
+// heuristics.
+//
+// A list is a repeated structure of links to notices, wherever it sits:
+// <li> items, table rows, cards, definition lists; records of a Hanweb
+// <script type="text/xml"> datastore; a JSON or JavaScript array in a
+// script. Links may go straight to a document (the file is the notice).
 func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 	var out ListPage
 	base, err := url.Parse(pageURL)
@@ -122,6 +140,7 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 		return out
 	}
 	scope := NewScope(pageURL, allowHosts)
+	self := canonicalOrEmpty(pageURL)
 	resolve := func(href string) (*url.URL, bool) {
 		href = strings.TrimSpace(href)
 		lower := strings.ToLower(href)
@@ -141,103 +160,115 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 		u, _ = url.Parse(canon)
 		return u, scope.Contains(u)
 	}
-	seen := map[string]bool{}
 	sel := "a[href]"
 	if selector != "" {
 		sel = selector
 	}
+	var cands []anchor
+	seen := map[string]bool{}
 	doc.Find("body " + sel).Each(func(_ int, a *goquery.Selection) {
 		if goquery.NodeName(a) != "a" {
 			a = a.Find("a[href]").First()
 		}
-		href, _ := a.Attr("href")
-		u, ok := resolve(href)
-		if !ok || seen[u.String()] || u.String() == canonicalOrEmpty(pageURL) {
+		if a.Length() == 0 {
 			return
 		}
-		text := strings.Join(strings.Fields(a.Text()), " ")
-		title, _ := a.Attr("title")
-		title = strings.Join(strings.Fields(title), " ")
-		// Prefer the title attribute when the text is cut short (…).
-		if title != "" && (text == "" || strings.HasSuffix(text, "...") || strings.HasSuffix(text, "…") ||
-			utf8.RuneCountInString(title) > utf8.RuneCountInString(text)) {
-			text = title
+		l, ok := readAnchor(a, resolve)
+		if !ok || l.URL == self || seen[l.URL] {
+			return
 		}
-		published := dateNear(a)
-		if published == "" {
-			// Some templates print the date inside the link:
-			// <a><span>标题</span><span>2019-08-27</span></a>.
-			if m := listDateRE.FindStringSubmatchIndex(text); m != nil && m[0] > 0 {
-				if d, err := extract.ParseDate(text[m[2]:m[3]] + "-" + pad2(text[m[4]:m[5]]) + "-" + pad2(text[m[6]:m[7]])); err == nil {
-					published = d.String()
-					text = strings.TrimSpace(strings.Trim(text[:m[0]]+text[m[1]:], " []【】()（）"))
+		u, _ := url.Parse(l.URL)
+		if selector == "" && (isNavText(l.Title) || !(articlePath(u) || isDocLink(u)) || !hasHan(l.Title)) {
+			return
+		}
+		seen[l.URL] = true
+		cands = append(cands, anchor{node: a.Nodes[0], link: l})
+	})
+	if selector != "" {
+		for _, c := range cands {
+			out.Links = append(out.Links, c.link)
+		}
+		out.Why = fmt.Sprintf("%d links picked by the selector %s", len(out.Links), selector)
+		out.Repeated = len(out.Links)
+	} else {
+		groups := groupAnchors(cands)
+		keep, best := chooseGroups(groups)
+		var exclude []*html.Node
+		if best != nil {
+			out.Repeated, out.Dated, out.ItemTag = len(best.items), best.dated, best.itemTag()
+			for _, g := range keep {
+				exclude = append(exclude, g.items...)
+			}
+		}
+		if len(keep) == 0 {
+			for _, c := range cands {
+				out.Links = append(out.Links, c.link)
+			}
+		} else {
+			in := map[string]bool{}
+			for _, g := range keep {
+				for _, c := range g.anchors {
+					in[c.link.URL] = true
+				}
+			}
+			for _, c := range cands { // page order
+				if in[c.link.URL] {
+					out.Links = append(out.Links, c.link)
 				}
 			}
 		}
-		if selector == "" && (isNavText(text) || !articlePath(u) || !hasHan(text)) {
-			return
+		out.Article = articleRunes(doc, exclude)
+		out.Notice = noticeShaped(doc, base, exclude)
+	}
+	// Lists a script holds: a Hanweb datastore, a JSON or JS array.
+	if sl, how, proxy := scriptLinks(doc, page, base, resolve); len(sl) > 0 {
+		n := 0
+		for _, l := range sl {
+			if l.URL != self && !seen[l.URL] {
+				seen[l.URL] = true
+				out.Links = append(out.Links, l)
+				n++
+			}
 		}
-		seen[u.String()] = true
-		out.Links = append(out.Links, Link{URL: u.String(), Title: text, Published: published})
-	})
+		out.FromScript, out.ScriptHow, out.Proxy = n, how, proxy
+	}
 	out.Next = nextPages(doc, resolve, pageURL)
 	if len(out.Next) == 0 {
 		out.Next = trsPages(page, base)
 	}
+	if len(out.Next) == 0 {
+		out.Next = numberedNext(doc, resolve, base)
+	}
 	return out
 }
 
-var trsPageRE = regexp.MustCompile(`createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']`)
-
-// trsPages reads the pagination that TRS pages draw with a script,
-// createPageHTML(total, current, "index", "html"): page n+1 is index_n.html.
-func trsPages(page string, base *url.URL) []string {
-	m := trsPageRE.FindStringSubmatch(page)
-	if m == nil {
-		return nil
+// readAnchor reads a link's target, title and the date printed beside it.
+func readAnchor(a *goquery.Selection, resolve func(string) (*url.URL, bool)) (Link, bool) {
+	href, _ := a.Attr("href")
+	u, ok := resolve(href)
+	if !ok {
+		return Link{}, false
 	}
-	total, _ := strconv.Atoi(m[1])
-	cur, _ := strconv.Atoi(m[2])
-	if cur+1 >= total {
-		return nil
+	text := strings.Join(strings.Fields(a.Text()), " ")
+	title, _ := a.Attr("title")
+	title = strings.Join(strings.Fields(title), " ")
+	// Prefer the title attribute when the text is cut short (…).
+	if title != "" && hasHan(title) && (text == "" || strings.HasSuffix(text, "...") || strings.HasSuffix(text, "…") ||
+		utf8.RuneCountInString(title) > utf8.RuneCountInString(text)) {
+		text = title
 	}
-	next, err := url.Parse(fmt.Sprintf("%s_%d.%s", m[3], cur+1, m[4]))
-	if err != nil {
-		return nil
-	}
-	return []string{base.ResolveReference(next).String()}
-}
-
-func canonicalOrEmpty(u string) string {
-	c, _ := CanonicalURL(u)
-	return c
-}
-
-func hasHan(s string) bool {
-	for _, r := range s {
-		if r >= 0x3400 && r <= 0x9FFF {
-			return true
-		}
-	}
-	return false
-}
-
-// nextPages finds the column's next page: a 下一页 link, or the CMS
-// pattern index.html → index_1.html when the page shows page numbers.
-func nextPages(doc *goquery.Document, resolve func(string) (*url.URL, bool), pageURL string) []string {
-	var out []string
-	doc.Find("a[href]").EachWithBreak(func(_ int, a *goquery.Selection) bool {
-		t := strings.TrimSpace(a.Text())
-		if t == "下一页" || t == "下页" || t == "后一页" || t == ">" || t == "›" || strings.EqualFold(t, "next") || t == "下一页>" || t == "下一页 >" {
-			href, _ := a.Attr("href")
-			if u, ok := resolve(href); ok && u.String() != canonicalOrEmpty(pageURL) {
-				out = append(out, u.String())
-				return false
+	published := dateNear(a)
+	if m := listDateRE.FindStringSubmatchIndex(text); m != nil && m[0] > 0 {
+		// Some templates print the date inside the link:
+		// <a><span>标题</span><span>2019-08-27</span></a>.
+		if d, err := extract.ParseDate(text[m[2]:m[3]] + "-" + pad2(text[m[4]:m[5]]) + "-" + pad2(text[m[6]:m[7]])); err == nil {
+			if published == "" {
+				published = d.String()
 			}
+			text = strings.TrimSpace(strings.Trim(text[:m[0]]+text[m[1]:], " []【】()（）"))
 		}
-		return true
-	})
-	return out
+	}
+	return Link{URL: u.String(), Title: text, Published: published}, true
 }
 
 // Article is the readable part of a notice page.
@@ -297,12 +328,31 @@ func ReadArticle(pageURL, page string) Article {
 		text := strings.TrimSpace(a.Text())
 		ext := strings.ToLower(path.Ext(u.Path))
 		near := strings.Contains(a.Parent().Text(), "附件")
-		if docExt[ext] || near && (strings.Contains(text, "附件") || docExt[strings.ToLower(path.Ext(text))]) {
+		// A notice's attachments are in its body, or beside it under a
+		// 附件 heading; a document linked from the sidebar or footer (a
+		// budget report, a guide to the site) is not part of the notice.
+		in := inside(a.Nodes[0], body)
+		if in && (docExt[ext] || near && (strings.Contains(text, "附件") || docExt[strings.ToLower(path.Ext(text))])) ||
+			!in && near && (docExt[ext] || strings.Contains(text, "附件")) {
 			seen[canon] = true
 			art.Attachments = append(art.Attachments, Link{URL: canon, Title: text})
 		}
 	})
 	return art
+}
+
+// inside reports whether n is within one of the selection's nodes.
+func inside(n *html.Node, sel *goquery.Selection) bool {
+	in := map[*html.Node]bool{}
+	for _, b := range sel.Nodes {
+		in[b] = true
+	}
+	for p := n; p != nil; p = p.Parent {
+		if in[p] {
+			return true
+		}
+	}
+	return false
 }
 
 // largestBlock picks the element with the most text of its own: long text

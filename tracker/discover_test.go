@@ -25,6 +25,8 @@ func TestDiscover(t *testing.T) {
 	want := []Link{
 		{URL: "http://kjt.example.gov.cn/tzgg/202001/t20200110_1.html", Title: "关于组织申报2020年度重点研发计划项目的通知", Published: "2020-01-10"},
 		{URL: "http://kjt.example.gov.cn/tzgg/202001/t20200108_2.html", Title: "关于开展2020年科技型中小企业评价工作的通知", Published: "2020-01-08"},
+		// A list item that links straight to a document: the file is the notice.
+		{URL: "http://kjt.example.gov.cn/files/guide.pdf", Title: "申报指南全文下载PDF版本"},
 		{URL: "http://kjt.example.gov.cn/tzgg/202001/t20200105_4.html", Title: "关于公布2019年度第二批高新技术企业名单的通知", Published: "2020-01-05"},
 	}
 	if !reflect.DeepEqual(got.Links, want) {
@@ -35,7 +37,7 @@ func TestDiscover(t *testing.T) {
 	}
 	// Another host, when allowed.
 	got = Discover("http://kjt.example.gov.cn/tzgg/index_1.html", page, "", []string{"www.other.gov.cn"})
-	if len(got.Links) != 4 {
+	if len(got.Links) != 5 {
 		t.Errorf("with allowed host: %d links", len(got.Links))
 	}
 	// A selector picks the links instead of the heuristics.

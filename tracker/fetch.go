@@ -28,6 +28,14 @@ type FetchConfig struct {
 	MaxRedirects       int
 	AllowPrivate       []string // hosts, IPs or CIDRs that may be loopback/private/link-local
 	RespectRobots      bool
+	// Retries is how many times a fetch that failed for a reason that may
+	// pass (a 5xx, 429, timeout, reset) is tried again within the run,
+	// RetryWait the first wait (each next one four times longer), and
+	// MaxRetryAfter the longest Retry-After waited for in place: a server
+	// that asks for more is left for a later run.
+	Retries       int
+	RetryWait     time.Duration
+	MaxRetryAfter time.Duration
 	// Resolver looks up host names (nil: the system's). Tests use it to
 	// make DNS fail without asking any real server.
 	Resolver *net.Resolver
@@ -108,6 +116,10 @@ type Request struct {
 	Source string
 	// AllowHosts are hosts ("host" or "host:port") besides the source's own.
 	AllowHosts []string
+	// Form, when set, makes the request a POST of these fields (a CMS's
+	// paging proxy, such as Hanweb's dataproxy.jsp). Conditional headers
+	// are not sent with it.
+	Form url.Values
 }
 
 var (
@@ -291,7 +303,55 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Response, error) {
 			return nil, err
 		}
 	}
-	return f.get(ctx, u, req, scope)
+	// A failure that may pass is tried again a few times within the run,
+	// each attempt waiting its turn on the host like any request.
+	wait := f.cfg.RetryWait
+	for attempt := 0; ; attempt++ {
+		res, err := f.get(ctx, u, req, scope)
+		if err == nil || attempt >= f.cfg.Retries || ctx.Err() != nil {
+			return res, err
+		}
+		d, ok := f.retryDelay(err, wait)
+		if !ok {
+			return res, err
+		}
+		wait *= 4
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		}
+	}
+}
+
+// retryDelay says whether a failed fetch may succeed if tried again soon,
+// and after how long: a 5xx or 429 (after its Retry-After, if the server
+// gave one no longer than MaxRetryAfter), a timeout, a reset or refused
+// connection. Refusals by policy (robots, blocked addresses, anti-bot
+// pages) and 4xx answers are final for this run.
+func (f *Fetcher) retryDelay(err error, wait time.Duration) (time.Duration, bool) {
+	var fe *FetchError
+	if !errors.As(err, &fe) {
+		return 0, false
+	}
+	switch {
+	case fe.Kind == "network" && isNotFound(fe.Err):
+		return 0, false // a name that does not resolve will not soon
+	case fe.Kind == "timeout", fe.Kind == "network":
+	case fe.Kind == "status" && (fe.Status >= 500 && fe.Status != 501 || fe.Status == 429):
+	case fe.Kind == "held":
+	default:
+		return 0, false
+	}
+	if fe.RetryAfter > 0 {
+		if fe.RetryAfter > f.cfg.MaxRetryAfter {
+			return 0, false
+		}
+		wait = max(wait, fe.RetryAfter)
+	}
+	return wait, true
 }
 
 func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope) (*Response, error) {
@@ -306,9 +366,17 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 	}
 	defer release()
 
-	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	method, reqBody := http.MethodGet, io.Reader(nil)
+	if req.Form != nil {
+		method, reqBody = http.MethodPost, strings.NewReader(req.Form.Encode())
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
 	if err != nil {
 		return nil, &FetchError{URL: u.String(), Kind: "blocked", Err: err}
+	}
+	if req.Form != nil {
+		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.ETag, req.LastModified = "", ""
 	}
 	hr.Header.Set("User-Agent", f.cfg.UserAgent)
 	hr.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,*/*;q=0.8")
@@ -368,6 +436,11 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 	}
 	out.Body = body
 	return out, nil
+}
+
+func isNotFound(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
 }
 
 func looksLikeChallenge(resp *http.Response) bool {

@@ -38,16 +38,17 @@ func sourceTest(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 		}
 		page, charset := pagetext.Decode(res.Body, res.ContentType)
 		list := tracker.Discover(res.URL, page, *selector, allow)
-		kind := tracker.DetectKind(res.URL, page, list)
+		kind, why := tracker.DetectKind(list)
 		out := struct {
 			URL     string           `json:"url"`
 			Kind    string           `json:"kind"`
+			Why     string           `json:"why"`
 			Charset string           `json:"charset"`
 			Links   []tracker.Link   `json:"links,omitempty"`
 			Next    []string         `json:"next_pages,omitempty"`
 			Title   string           `json:"title,omitempty"`
 			Windows []extract.Window `json:"windows,omitempty"`
-		}{URL: res.URL, Kind: kind, Charset: charset}
+		}{URL: res.URL, Kind: kind, Why: why, Charset: charset}
 		if kind == "list" {
 			out.Links, out.Next = list.Links, list.Next
 		} else {
@@ -63,7 +64,7 @@ func sourceTest(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			enc.SetEscapeHTML(false)
 			return enc.Encode(out)
 		}
-		fmt.Fprintf(a.stdout, "%s: a %s page (%s, %d bytes)\n", out.URL, kind, charset, len(res.Body))
+		fmt.Fprintf(a.stdout, "%s: a %s page (%s, %d bytes)\n  %s: %s\n", out.URL, kind, charset, len(res.Body), kind, why)
 		for _, l := range out.Links {
 			fmt.Fprintf(a.stdout, "  %-10s %s\n             %s\n", orDash(l.Published), l.Title, l.URL)
 		}

@@ -52,6 +52,10 @@ func statusCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			}
 			fmt.Fprintf(w, "source %d %s: %d failures in a row; last error: %s %s\n", s.ID, s.URL, s.ConsecutiveFailures, s.LastError, s.Flag)
 		}
+		for _, f := range st.FailingNotices {
+			fmt.Fprintf(w, "notice %s (source %d): %d failed fetches since %s; tried again at each check; last error: %s\n",
+				f.URL, f.SourceID, f.Failures, f.FirstFailedAt.In(a.cfg.Location()).Format("2006-01-02 15:04"), f.LastError)
+		}
 		return nil
 	}
 }

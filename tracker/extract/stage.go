@@ -193,3 +193,9 @@ func keepAsIs(t string) bool {
 	}
 	return hasPos(t)
 }
+
+// StageKind is what kind of stage a window's name says (网上, 纸质, 审核,
+// 推荐, combinations, with its batch), or "" for a plain 申报: what tells
+// one window of a notice from another when a later text renames it or a
+// 延期 notice moves it.
+func StageKind(what string) string { return lastBatch(what) + stageClass(what) }
