@@ -69,6 +69,8 @@ type SourceReport struct {
 	Interrupted    bool // a shutdown cut the check short; it is due again
 	Warnings       []string
 	Err            error
+
+	tried map[string]bool // notice pages fetched in this check
 }
 
 // Report is a crawl run.
@@ -356,6 +358,10 @@ func (c *Crawler) newNotices(ctx context.Context, s store.Source, links []Link, 
 // that cannot be fetched (after the fetcher's own retries) is noted, and
 // tried again at every check of the source until it answers.
 func (c *Crawler) fetchNotice(ctx context.Context, s store.Source, l Link, rep *SourceReport) {
+	if rep.tried == nil {
+		rep.tried = map[string]bool{}
+	}
+	rep.tried[l.URL] = true
 	res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, Source: s.URL, AllowHosts: s.AllowHosts})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -393,6 +399,9 @@ func (c *Crawler) retryFailed(ctx context.Context, s store.Source, rep *SourceRe
 	for _, f := range fs {
 		if ctx.Err() != nil {
 			return
+		}
+		if rep.tried[f.URL] {
+			continue // failed a moment ago, retries included
 		}
 		if _, err := c.DB.NoticeByURL(ctx, f.URL); err == nil {
 			c.DB.ClearFetchFailure(ctx, f.URL) // read meanwhile (another source links it too)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/grantwatch/grantwatch/daemon"
 	"github.com/grantwatch/grantwatch/store"
@@ -12,7 +13,7 @@ import (
 )
 
 func init() {
-	register(command{name: "crawl", args: "--once [--source ID|URL]",
+	register(command{name: "crawl", args: "--once [--source ID|URL] [--now RFC3339]",
 		summary: "check every source now (or one), and report; failures are listed, not fatal",
 		flags:   crawlCmd})
 }
@@ -25,12 +26,20 @@ func (a *app) newCrawler(db *store.DB) *tracker.Crawler {
 func crawlCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	once := fs.Bool("once", false, "crawl now and return (the daemon crawls on its schedule)")
 	only := fs.String("source", "", "crawl only this source (ID or URL)")
+	nowFlag := fs.String("now", "", "the time the crawl plans from (RFC 3339; default: now): what is due again, the next checks")
 	return func(ctx context.Context, args []string) error {
 		if len(args) != 0 {
 			return usagef("crawl: unexpected argument %q", args[0])
 		}
 		if !*once {
 			return usagef("crawl: give --once (the daemon, grantwatch serve, crawls on its schedule)")
+		}
+		if *nowFlag != "" {
+			t, err := a.parseNow(*nowFlag)
+			if err != nil {
+				return err
+			}
+			a.now = func() time.Time { return t }
 		}
 		db, err := a.openDB(ctx)
 		if err != nil {

@@ -42,7 +42,7 @@ func TestCrawlOnceAndSourceTest(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "gw.db")
 	cfg := filepath.Join(dir, "gw.toml")
-	os.WriteFile(cfg, []byte("[fetch]\nallow_private = [\"127.0.0.1\"]\nper_host_delay = \"10ms\"\ntimeout = \"5s\"\n"), 0o600)
+	os.WriteFile(cfg, []byte("[fetch]\nallow_private = [\"127.0.0.1\"]\nper_host_delay = \"10ms\"\ntimeout = \"5s\"\nretry_wait = \"20ms\"\n"), 0o600)
 
 	out := mustGW(t, "--config", cfg, "source", "test", srv.URL+"/tzgg/")
 	if !strings.Contains(out, "a list page") || !strings.Contains(out, "关于组织申报2019年度重点研发计划项目的通知") {

@@ -524,6 +524,9 @@ func cleanLabel(t string, keepEnd bool) string {
 	}
 	t = dropSpace(t)
 	t = dropShortParens(t)
+	if keepEnd {
+		t = dropCitedTitles(t)
+	}
 	// An aside the window cut open: drop it.
 	if keepEnd {
 		if k := strings.LastIndexByte(t, ')'); k >= 0 && strings.IndexByte(t[:k], '(') < 0 {
@@ -566,6 +569,32 @@ func cleanLabel(t string, keepEnd bool) string {
 		}
 	}
 	return t
+}
+
+// dropCitedTitles removes, from the words before a date, the titles of the
+// notices they cite (《关于组织申报……的通知》网上申报截止时间): the stage is
+// named beside such a title, never in it. A label that is only a title
+// keeps it; a form's title (《推荐函》) is what is sent, and stays.
+func dropCitedTitles(t string) string {
+	for {
+		i := strings.Index(t, "《")
+		if i < 0 {
+			return t
+		}
+		j := strings.Index(t[i:], "》")
+		if j < 0 {
+			return t
+		}
+		title := t[i : i+j]
+		if !strings.Contains(title, "关于") && !strings.Contains(title, "通知") && !strings.Contains(title, "公告") {
+			return t // a form named by its title (《推荐函》) is what is sent
+		}
+		rest := t[:i] + t[i+j+len("》"):]
+		if strings.TrimSpace(rest) == "" {
+			return t
+		}
+		t = rest
+	}
 }
 
 // dropShortParens removes asides such as (附件2) and (一式两套) from a label.

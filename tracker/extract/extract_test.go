@@ -268,6 +268,8 @@ func TestWhat(t *testing.T) {
 		{"| 申报时间 | 2024年3月1日-2024年3月31日 |", "申报"},
 		{"申报起止时间\n2024年3月1日\n2024年3月31日", "申报"},
 		{"请未备案的单位于2022年11月22日前登录平台进行备案。", "备案"},
+		// A cited notice's title is not the stage; a form's title is what is sent.
+		{"因系统升级，《关于组织申报2025年度工业互联网创新发展项目的通知》网上申报截止时间延长至2025年3月20日。", "网上申报"},
 	} {
 		res := Extract(tc.text, Options{})
 		if len(res.Windows) != 1 || res.Windows[0].What != tc.want {
