@@ -182,4 +182,3 @@ func TestKeepKeysAndPickExtended(t *testing.T) {
 		t.Errorf("two deadlines, kinds silent, two windows: no guess, got %+v", p)
 	}
 }
-
