@@ -132,7 +132,8 @@ func shortTitle(t string, n int) string {
 	return string([]rune(t)[:n]) + "…"
 }
 
-// renderReminder renders an opening or closing reminder, or a correction.
+// renderReminder renders an opening or closing reminder, a correction, or
+// the note that a window reminded of was withdrawn.
 func (c Config) renderReminder(d store.Delivery, s store.Subscriber, w store.WindowView, changes []store.WindowChange, now time.Time) (message, error) {
 	v := reminderView{Greeting: greeting(s), Title: w.Title, What: w.Label, Evidence: w.Evidence, NoticeURL: w.NoticeURL, Color: "#cf222e"}
 	v.FeedURL, v.PrefsURL, v.UnsubscribeURL = c.links(s)
@@ -164,6 +165,17 @@ func (c Config) renderReminder(d store.Delivery, s store.Subscriber, w store.Win
 		}
 		v.Headline = "截止时间调整为" + v.Closes
 		subject = fmt.Sprintf("【截止时间调整】%s（%s）：截止时间调整为%s", title, w.Label, v.Closes)
+	case "withdrawn":
+		// Told once to whoever was reminded: the date they were given no
+		// longer stands, so they do not prepare for it unawares.
+		v.Color, v.DaysLeft = "#57606a", ""
+		if w.NoticeStatus != "active" && w.NoticeStatus != "" {
+			v.Headline = "通知页面已无法访问（可能已撤下），此前提醒的申报时间请向发布部门核实"
+			subject = fmt.Sprintf("【申报通知变更】%s（%s）：通知页面已撤下", title, w.Label)
+		} else {
+			v.Headline = "发布部门修改了通知，此前提醒的申报时间已不在通知中，请以最新通知为准"
+			subject = fmt.Sprintf("【申报通知变更】%s（%s）：原定截止时间%s已不在通知中", title, w.Label, orNone(v.Closes))
+		}
 	default:
 		return message{}, fmt.Errorf("render delivery %d: kind %q is no reminder", d.ID, d.Kind)
 	}

@@ -187,6 +187,13 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 	if err != nil {
 		return message{}, "cancelled", "the window was removed", nil
 	}
+	if d.Kind == "withdrawn" {
+		if w.Status == "active" && w.NoticeStatus == "active" {
+			return message{}, "cancelled", "the window is back in its notice", nil
+		}
+		m, err := n.Config.renderReminder(d, s, w, nil, now)
+		return m, "", "", err
+	}
 	if w.Status != "active" {
 		return message{}, "cancelled", "the window was withdrawn", nil
 	}

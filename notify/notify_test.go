@@ -312,12 +312,15 @@ func TestCorrectionWhenDeadlineMoves(t *testing.T) {
 	if len(subj) != 5 || subj[2] != "【申报截止提醒】还剩7天：关于申报的通知（报送）" || subj[4] != "【申报截止提醒】明天截止：关于申报的通知（报送）" {
 		t.Errorf("after the move: %q", subj)
 	}
-	// Withdrawn: pending reminders are cancelled.
+	// Withdrawn: pending reminders are cancelled, and whoever was reminded
+	// gets one note saying so.
 	f.now = at("2019-09-28 08:00")
 	f.db.SaveNotice(context.Background(), store.Notice{URL: w.NoticeURL}, nil, "withdrawn")
+	f.run(at("2019-09-28 09:00"))
 	f.run(at("2019-09-29 09:00"))
-	if len(f.smtp.Messages()) != 5 {
-		t.Errorf("a withdrawn window was reminded")
+	subj = f.smtp.Subjects()
+	if len(subj) != 6 || subj[5] != "【申报通知变更】关于申报的通知（报送）：原定截止时间2019年9月30日（星期一）已不在通知中" {
+		t.Errorf("after the withdrawal: %q", subj)
 	}
 }
 

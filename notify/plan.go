@@ -184,11 +184,13 @@ type PlanResult struct {
 	Planned     int // reminder, correction, digest and alert rows inserted
 	Cancelled   int // pending reminders whose dates no longer hold
 	Corrections int
+	Withdrawals int // notes that a window reminded of was withdrawn
 }
 
 // Plan brings the deliveries table up to date at now: reminders for every
 // active subscriber and matching window, corrections for windows that
-// moved after a reminder went out, cancellations for reminders whose dates
+// moved after a reminder went out, notes for windows withdrawn after a
+// reminder went out, cancellations for reminders whose dates
 // no longer hold, digests that are due, and admin alerts for flagged
 // sources. Running it twice at the same instant changes nothing.
 func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) {
@@ -212,6 +214,18 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 		return res, err
 	}
 	res.Cancelled += k
+	var plans []store.Delivery
+	// Whoever was reminded of a window that has since been withdrawn gets
+	// one note saying so.
+	gone, err := n.DB.WithdrawnReminded(ctx, today)
+	if err != nil {
+		return res, err
+	}
+	for _, g := range gone {
+		plans = append(plans, store.Delivery{DedupKey: fmt.Sprintf("x/s%d/w%d", g.SubscriberID, g.WindowID),
+			SubscriberID: g.SubscriberID, WindowID: g.WindowID, Kind: "withdrawn", DueAt: now})
+		res.Withdrawals++
+	}
 	// What is already planned for the live windows, read once: planning
 	// compares against it in memory instead of asking per pair.
 	live, err := n.DB.LiveDeliveries(ctx, today)
@@ -223,7 +237,6 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 	for _, d := range live {
 		existing[pair{d.SubscriberID, d.WindowID}] = append(existing[pair{d.SubscriberID, d.WindowID}], d)
 	}
-	var plans []store.Delivery
 	for _, s := range subs {
 		if err := ctx.Err(); err != nil {
 			return res, err

@@ -139,6 +139,24 @@ func (db *DB) CancelInactive(ctx context.Context, reason string) (int, error) {
 	return int(n), nil
 }
 
+// WithdrawnReminded lists, as one delivery each, the subscriber and window
+// pairs that want a withdrawal note: a reminder or correction was sent, the
+// window has since left its notice (or the notice's page is gone) while its
+// date was still ahead on today, the subscriber is active, and no note was
+// planned yet.
+func (db *DB) WithdrawnReminded(ctx context.Context, today string) ([]Delivery, error) {
+	return queryAll(ctx, db.r, "withdrawn windows reminded of", func(r scanner) (Delivery, error) {
+		var d Delivery
+		err := r.Scan(&d.SubscriberID, &d.WindowID)
+		return d, err
+	}, `SELECT DISTINCT d.subscriber_id, d.window_id FROM deliveries d
+		JOIN windows w ON w.id = d.window_id JOIN notices n ON n.id = w.notice_id JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.status = 'sent' AND d.kind IN ('open', 'close', 'correction') AND s.status = 'active'
+			AND (w.status != 'active' OR n.status != 'active') AND COALESCE(w.closes, w.opens, '') >= ?
+			AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.subscriber_id = d.subscriber_id AND x.window_id = d.window_id AND x.kind = 'withdrawn')
+		ORDER BY d.subscriber_id, d.window_id`, today)
+}
+
 // LiveDeliveries lists, in one query, the deliveries of the windows that
 // are live at today (active, closing today or later, or with no close and
 // opening today or later): what planning compares its plans with.
@@ -266,8 +284,8 @@ func truncate(s string, n int) string {
 // WindowByID reads one window with its notice.
 func (db *DB) WindowByID(ctx context.Context, id int64) (WindowView, error) {
 	var v WindowView
-	w, err := scanWindow(db.r.QueryRowContext(ctx, `SELECT `+prefixCols("w.", windowCols)+`, n.url, n.title, n.issuer, n.region
-		FROM windows w JOIN notices n ON n.id = w.notice_id WHERE w.id = ?`, id), &v.NoticeURL, &v.Title, &v.Issuer, &v.Region)
+	w, err := scanWindow(db.r.QueryRowContext(ctx, `SELECT `+prefixCols("w.", windowCols)+`, n.url, n.title, n.issuer, n.region, n.status
+		FROM windows w JOIN notices n ON n.id = w.notice_id WHERE w.id = ?`, id), &v.NoticeURL, &v.Title, &v.Issuer, &v.Region, &v.NoticeStatus)
 	if err != nil {
 		return v, fmt.Errorf("window %d: %w", id, err)
 	}

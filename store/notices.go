@@ -313,6 +313,8 @@ type WindowView struct {
 	Title     string `json:"title"`
 	Issuer    string `json:"issuer"`
 	Region    string `json:"region"`
+	// NoticeStatus is the notice's: active, or gone (its page answers 404).
+	NoticeStatus string `json:"-"`
 }
 
 // WindowFilter selects windows for a listing.
@@ -343,7 +345,7 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 		where = append(where, `(n.region = ? OR n.issuer LIKE ? ESCAPE '\' OR n.title LIKE ? ESCAPE '\')`)
 		args = append(args, f.Region, like, like)
 	}
-	q := `SELECT ` + prefixCols("w.", windowCols) + `, n.url, n.title, n.issuer, n.region
+	q := `SELECT ` + prefixCols("w.", windowCols) + `, n.url, n.title, n.issuer, n.region, n.status
 		FROM windows w JOIN notices n ON n.id = w.notice_id`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
@@ -351,7 +353,7 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 	q += ` ORDER BY COALESCE(w.closes, w.opens, '9999') , w.id`
 	return queryAll(ctx, db.r, "list windows", func(r scanner) (WindowView, error) {
 		var v WindowView
-		w, err := scanWindow(r, &v.NoticeURL, &v.Title, &v.Issuer, &v.Region)
+		w, err := scanWindow(r, &v.NoticeURL, &v.Title, &v.Issuer, &v.Region, &v.NoticeStatus)
 		v.Window = w
 		return v, err
 	}, q, args...)

@@ -428,8 +428,32 @@ func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, re
 		return
 	}
 	justRead := map[string]bool{}
+	oldest := ""
 	for _, l := range listed {
 		justRead[l.URL] = true
+		if l.Published != "" && (oldest == "" || l.Published < oldest) {
+			oldest = l.Published
+		}
+	}
+	if len(listed) > 0 && oldest != "" {
+		// A notice that should be on the list just read (dated within
+		// it) but is not was taken down or moved: it is checked now,
+		// whenever it was last.
+		recent, err := c.DB.NoticesToRecheck(ctx, s.ID, today, now.Add(-60*24*time.Hour), now.Add(-time.Minute), 4*perRun)
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, err.Error())
+		}
+		have := map[int64]bool{}
+		for _, n := range ns {
+			have[n.ID] = true
+		}
+		var dropped []store.Notice
+		for _, n := range recent {
+			if !have[n.ID] && !justRead[n.URL] && n.Published != "" && n.Published >= oldest && n.URL != s.URL {
+				dropped = append(dropped, n)
+			}
+		}
+		ns = append(dropped, ns...)
 	}
 	for _, n := range ns {
 		if ctx.Err() != nil {

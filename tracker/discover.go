@@ -174,13 +174,15 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 			return
 		}
 		l, ok := readAnchor(a, resolve)
-		if !ok || l.URL == self || seen[l.URL] {
+		if !ok || l.URL == self || selector != "" && seen[l.URL] {
 			return
 		}
 		u, _ := url.Parse(l.URL)
 		if selector == "" && (isNavText(l.Title) || !(articlePath(u) || isDocLink(u)) || !hasHan(l.Title)) {
 			return
 		}
+		// A link repeated (a 置顶 box, a card's 查看详情) stays a candidate
+		// in each place: the list is the place that repeats.
 		seen[l.URL] = true
 		cands = append(cands, anchor{node: a.Nodes[0], link: l})
 	})
@@ -200,21 +202,27 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 				exclude = append(exclude, g.items...)
 			}
 		}
-		if len(keep) == 0 {
-			for _, c := range cands {
-				out.Links = append(out.Links, c.link)
-			}
-		} else {
-			in := map[string]bool{}
-			for _, g := range keep {
-				for _, c := range g.anchors {
-					in[c.link.URL] = true
+		// The groups hold the links with the dates read from their items.
+		read := map[string]Link{}
+		for _, g := range groups {
+			for _, c := range g.anchors {
+				if r, ok := read[c.link.URL]; !ok || r.Published == "" && c.link.Published != "" ||
+					utf8.RuneCountInString(c.link.Title) > utf8.RuneCountInString(r.Title) && (r.Published == "") == (c.link.Published == "") {
+					read[c.link.URL] = c.link
 				}
 			}
-			for _, c := range cands { // page order
-				if in[c.link.URL] {
-					out.Links = append(out.Links, c.link)
-				}
+		}
+		in := map[string]bool{}
+		for _, g := range keep {
+			for _, c := range g.anchors {
+				in[c.link.URL] = true
+			}
+		}
+		done := map[string]bool{}
+		for _, c := range cands { // page order, each once
+			if (len(keep) == 0 || in[c.link.URL]) && !done[c.link.URL] {
+				done[c.link.URL] = true
+				out.Links = append(out.Links, read[c.link.URL])
 			}
 		}
 		out.Article = articleRunes(doc, exclude)
@@ -243,6 +251,40 @@ func Discover(pageURL, page, selector string, allowHosts []string) ListPage {
 }
 
 // readAnchor reads a link's target, title and the date printed beside it.
+// fullTitle is a link's title: its text, or its title attribute when that
+// says more (the text cut short with …). A tooltip that wraps the title in
+// fields (文章标题：…  作者：… 更新时间：…) gives the title alone.
+func fullTitle(text, attr string) string {
+	if attr == "" || !hasHan(attr) {
+		return text
+	}
+	cut := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(text), ".…"))
+	switch {
+	case cut == "":
+		if k := strings.Index(attr, "："); k > 0 && k < 20 && strings.Contains(attr[k:], " ") {
+			attr = attr[k+len("："):] // 文章标题：…
+			if e := strings.IndexByte(attr, ' '); e > 0 {
+				attr = attr[:e]
+			}
+		}
+		return attr
+	case strings.HasPrefix(attr, cut):
+		if utf8.RuneCountInString(attr) > utf8.RuneCountInString(text) || strings.HasSuffix(text, "…") || strings.HasSuffix(text, "...") {
+			return attr
+		}
+		return text
+	case strings.Contains(attr, cut):
+		rest := attr[strings.Index(attr, cut):]
+		if e := strings.IndexByte(rest, ' '); e > 0 {
+			rest = rest[:e]
+		}
+		if utf8.RuneCountInString(rest) > utf8.RuneCountInString(cut) {
+			return rest
+		}
+	}
+	return text
+}
+
 func readAnchor(a *goquery.Selection, resolve func(string) (*url.URL, bool)) (Link, bool) {
 	href, _ := a.Attr("href")
 	u, ok := resolve(href)
@@ -251,12 +293,7 @@ func readAnchor(a *goquery.Selection, resolve func(string) (*url.URL, bool)) (Li
 	}
 	text := strings.Join(strings.Fields(a.Text()), " ")
 	title, _ := a.Attr("title")
-	title = strings.Join(strings.Fields(title), " ")
-	// Prefer the title attribute when the text is cut short (…).
-	if title != "" && hasHan(title) && (text == "" || strings.HasSuffix(text, "...") || strings.HasSuffix(text, "…") ||
-		utf8.RuneCountInString(title) > utf8.RuneCountInString(text)) {
-		text = title
-	}
+	text = fullTitle(text, strings.Join(strings.Fields(title), " "))
 	published := dateNear(a)
 	if m := listDateRE.FindStringSubmatchIndex(text); m != nil && m[0] > 0 {
 		// Some templates print the date inside the link:

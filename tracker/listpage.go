@@ -97,7 +97,8 @@ func groupAnchors(cands []anchor) []*group {
 		}
 		seenItem := map[*html.Node]bool{}
 		datedItem := map[*html.Node]bool{}
-		for _, c := range g.anchors {
+		itemOf := make([]*html.Node, len(g.anchors))
+		for i, c := range g.anchors {
 			item := c.node
 			for item.Parent != nil && item.Parent != lca {
 				item = item.Parent
@@ -105,17 +106,48 @@ func groupAnchors(cands []anchor) []*group {
 			if len(g.anchors) == 1 {
 				item = c.node
 			}
+			itemOf[i] = item
 			if !seenItem[item] {
 				seenItem[item] = true
 				g.items = append(g.items, item)
 			}
-			if c.link.Published != "" && !datedItem[item] {
-				datedItem[item] = true
+		}
+		for i := range g.anchors {
+			c := &g.anchors[i]
+			if c.link.Published == "" && len(g.items) >= 2 {
+				// The date may sit anywhere in the item (a card's meta
+				// line, a table row's column) or just after it (<dt>
+				// title, <dd> date).
+				c.link.Published = firstListDate(strings.Replace(itemText(itemOf[i], seenItem), c.link.Title, " ", 1))
+			}
+			if c.link.Published != "" && !datedItem[itemOf[i]] {
+				datedItem[itemOf[i]] = true
 				g.dated++
 			}
 		}
 	}
 	return order
+}
+
+// itemText is the text of a list item and of the siblings that follow it
+// up to the next item.
+func itemText(item *html.Node, items map[*html.Node]bool) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(item)
+	for n := item.NextSibling; n != nil && !items[n] && b.Len() < 2000; n = n.NextSibling {
+		walk(n)
+	}
+	return b.String()
 }
 
 func commonAncestor(a, b *html.Node) *html.Node {
@@ -358,9 +390,70 @@ func scriptLinks(doc *goquery.Document, page string, base *url.URL, resolve func
 				how = "script array"
 			}
 			links = append(links, ls...)
+			return
+		}
+		if ls := writtenLinks(text, resolve); len(ls) >= 3 {
+			if how == "" {
+				how = "script that writes the list"
+			}
+			links = append(links, ls...)
 		}
 	})
 	return links, how, proxy
+}
+
+var (
+	scriptAnchorRE = regexp.MustCompile(`(?is)<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>`)
+	titleAttrRE    = regexp.MustCompile(`(?is)\stitle\s*=\s*["']([^"']*)["']`)
+	tagRE          = regexp.MustCompile(`<[^>]*>`)
+	ymdVarsRE      = regexp.MustCompile(`(?is)year\[\w*\]\s*=\s*["']?(\d{4})["']?.{0,40}?month\[\w*\]\s*=\s*["']?(\d{1,2})["']?.{0,40}?day\[\w*\]\s*=\s*["']?(\d{1,2})`)
+)
+
+// writtenLinks reads lists that a script writes into the page as HTML
+// strings (document.write, or Hanweb's urls[i]/headers[i] arrays with
+// year[i], month[i], day[i]): each anchor with a Chinese title is a link,
+// dated by what follows it up to the next anchor.
+func writtenLinks(script string, resolve func(string) (*url.URL, bool)) []Link {
+	js := strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\/`, `/`).Replace(script)
+	ms := scriptAnchorRE.FindAllStringSubmatchIndex(js, -1)
+	var out []Link
+	seen := map[string]bool{}
+	for i, m := range ms {
+		href := html.UnescapeString(js[m[2]:m[3]])
+		u, ok := resolve(href)
+		if !ok || seen[u.String()] || !(articlePath(u) || isDocLink(u)) {
+			continue
+		}
+		text := strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(js[m[4]:m[5]], ""))), " ")
+		attr := ""
+		if t := titleAttrRE.FindStringSubmatch(js[m[0]:m[4]]); t != nil {
+			attr = strings.Join(strings.Fields(html.UnescapeString(t[1])), " ")
+		}
+		title := fullTitle(text, attr)
+		if !hasHan(title) || isNavText(title) {
+			continue
+		}
+		end := len(js)
+		if i+1 < len(ms) {
+			end = ms[i+1][0]
+		}
+		after := js[m[1]:min(end, m[1]+400)]
+		if k := strings.Index(after, "href"); k >= 0 {
+			after = after[:k]
+		}
+		if k := strings.Index(after, "urls["); k >= 0 {
+			after = after[:k] // the next item's URL holds its own date
+		}
+		l := Link{URL: u.String(), Title: title}
+		if d := ymdVarsRE.FindStringSubmatch(after); d != nil {
+			l.Published = listDate(d[1], d[2], d[3])
+		} else {
+			l.Published = firstListDate(after)
+		}
+		seen[l.URL] = true
+		out = append(out, l)
+	}
+	return out
 }
 
 // recordLinks reads the links of datastore records.
@@ -403,10 +496,9 @@ func firstListDate(text string) string {
 }
 
 func listDate(y, m, d string) string {
-	var yy, mm, dd int
-	fmt.Sscan(y, &yy)
-	fmt.Sscan(m, &mm)
-	fmt.Sscan(d, &dd)
+	yy, _ := strconv.Atoi(y)
+	mm, _ := strconv.Atoi(m) // not Sscan: "09" would be read as octal
+	dd, _ := strconv.Atoi(d)
 	if mm < 1 || mm > 12 || dd < 1 || dd > 31 {
 		return ""
 	}
@@ -664,12 +756,16 @@ func objectLink(o map[string]any, resolve func(string) (*url.URL, bool)) (Link, 
 }
 
 // TRS paging drawn by script: createPageHTML(total, current, "index",
-// "html"), or with the pager element's id first and the record count last
-// (createPageHTML('page_div', total, current, 'index', 'html', records)).
-// current counts from 0: page n+1 is index_n.html.
+// "html"), current from 0 (page 2 is index_1.html); or with the pager
+// element's id first and the record count last (createPageHTML('page_div',
+// total, current, 'index', 'html', records)), current from 1 (page 2 is
+// index_2.html).
 var trsPageRE = regexp.MustCompile(`createPageHTML\(([^)]*)\)`)
 
 func trsPages(page string, base *url.URL) []string {
+	if !strings.Contains(page, "createPageHTML") {
+		return trsVarPages(page, base)
+	}
 	for _, m := range trsPageRE.FindAllStringSubmatch(page, -1) {
 		var nums []int
 		var strs []string
@@ -692,24 +788,62 @@ func trsPages(page string, base *url.URL) []string {
 				}
 			}
 		}
-		// The element id, when given, comes before the numbers.
+		// The element id, when given, comes before the numbers; that form
+		// counts pages from 1 (page k is name_k.ext), the older one from 0
+		// (page k is name_(k-1).ext, the first being name.ext).
+		first := 0
 		if len(strs) >= 3 && len(nums) >= 2 {
-			strs = strs[1:]
+			strs, first = strs[1:], 1
 		}
 		if len(nums) < 2 || len(strs) < 2 {
 			continue
 		}
-		total, cur := nums[0], nums[1]
+		total, cur := nums[0], nums[1]-first // cur: 0-based
 		if cur+1 >= total {
 			return nil
 		}
-		next, err := url.Parse(fmt.Sprintf("%s_%d.%s", strs[0], cur+1, strs[1]))
+		next, err := url.Parse(fmt.Sprintf("%s_%d.%s", strs[0], cur+1+first, strs[1]))
 		if err != nil {
 			return nil
 		}
 		return []string{base.ResolveReference(next).String()}
 	}
 	return nil
+}
+
+var (
+	currentPageVarRE = regexp.MustCompile(`\bvar\s+currentPage\s*=\s*(\d+)`)
+	countPageVarRE   = regexp.MustCompile(`\bvar\s+countPage\s*=\s*(\d+)`)
+)
+
+// trsVarPages reads the TRS pager that a page writes from its own
+// variables (var currentPage = 0; var countPage = 3), counting from 0 like
+// createPageHTML: the next page of index.html is index_1.html.
+func trsVarPages(page string, base *url.URL) []string {
+	cm, tm := currentPageVarRE.FindStringSubmatch(page), countPageVarRE.FindStringSubmatch(page)
+	if cm == nil || tm == nil {
+		return nil
+	}
+	cur, _ := strconv.Atoi(cm[1])
+	total, _ := strconv.Atoi(tm[1])
+	if cur+1 >= total {
+		return nil
+	}
+	name, ext := "index", "html"
+	if b := path.Base(base.Path); strings.Contains(b, ".") {
+		ext = b[strings.LastIndexByte(b, '.')+1:]
+		name = strings.TrimSuffix(b, "."+ext)
+		if k := strings.LastIndexByte(name, '_'); k > 0 {
+			if _, err := strconv.Atoi(name[k+1:]); err == nil {
+				name = name[:k]
+			}
+		}
+	}
+	next, err := url.Parse(fmt.Sprintf("%s_%d.%s", name, cur+1, ext))
+	if err != nil {
+		return nil
+	}
+	return []string{base.ResolveReference(next).String()}
 }
 
 func canonicalOrEmpty(u string) string {

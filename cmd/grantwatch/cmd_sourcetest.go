@@ -51,6 +51,9 @@ func sourceTest(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 		}{URL: res.URL, Kind: kind, Why: why, Charset: charset}
 		if kind == "list" {
 			out.Links, out.Next = list.Links, list.Next
+			if target, form, ok := list.Proxy.Request(); ok {
+				out.Next = append(out.Next, "POST "+target+" ("+form.Encode()+")")
+			}
 		} else {
 			art := tracker.ReadArticle(res.URL, page)
 			ex := extract.Extract(art.Title+"\n"+art.Text, extract.Options{Title: art.Title})

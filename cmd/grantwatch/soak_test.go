@@ -442,7 +442,7 @@ base_url = "http://127.0.0.1:8080"
 	}
 
 	// Independent checks, from the world.
-	dueClose, gotClose, corrDue, corrGot, afterGone := 0, 0, 0, 0, 0
+	dueClose, gotClose, corrDue, corrGot, afterGone, withdrawNotes := 0, 0, 0, 0, 0, 0
 	var missing []string
 	for _, n := range world.notices {
 		num := fmt.Sprintf("%04d", n.id)
@@ -506,7 +506,17 @@ base_url = "http://127.0.0.1:8080"
 			// Nothing about a withdrawn notice once the daemon has seen it go
 			// (the next check of its source: within 6 h and the jitter).
 			if !n.goneAt.IsZero() {
+				notes := 0
 				for _, m := range ms {
+					if strings.HasPrefix(m.subject, "【申报通知变更】") {
+						// The one note to whoever was reminded that the
+						// notice was taken down.
+						if notes++; notes > 1 || m.at.Before(n.goneAt) {
+							t.Errorf("withdrawal note %d to %s at %s (gone at %s): %q", notes, s.email, m.at.Format("01-02 15:04"), n.goneAt.Format("01-02 15:04"), m.subject)
+						}
+						withdrawNotes++
+						continue
+					}
 					if m.at.After(n.goneAt.Add(7 * time.Hour)) {
 						if afterGone < 3 {
 							t.Logf("after withdrawal: %s got %q at %s; gone at %s", s.email, m.subject, m.at.Format("01-02 15:04"), n.goneAt.Format("01-02 15:04"))
@@ -586,8 +596,8 @@ base_url = "http://127.0.0.1:8080"
 	t.Logf("soak: %d days simulated; %d sources on %d hosts; %d notices (%d edited, %d withdrawn); %d windows; %d subscribers",
 		days, soakHosts*soakColumns, soakHosts, len(notices), countWorld(world, func(n *soakNotice) bool { return !n.editAt.IsZero() }),
 		countWorld(world, func(n *soakNotice) bool { return !n.goneAt.IsZero() }), len(windows), soakSubs)
-	t.Logf("soak: mails received %d (%d distinct, %d duplicated); deliveries %v; closing reminders due %d, delivered %d; corrections due %d, sent %d; after withdrawal %d",
-		len(mails), len(ids), duplicates, status, dueClose, gotClose, corrDue, corrGot, afterGone)
+	t.Logf("soak: mails received %d (%d distinct, %d duplicated); deliveries %v; closing reminders due %d, delivered %d; corrections due %d, sent %d; withdrawal notes %d; other mails after withdrawal %d",
+		len(mails), len(ids), duplicates, status, dueClose, gotClose, corrDue, corrGot, withdrawNotes, afterGone)
 	t.Logf("soak: restarts %d (1 SIGTERM, 1 kill -9); RSS peak %.1f MB, first day %.1f MB, final %.1f MB; DB %.1f MB; integrity %s",
 		restarts, float64(peak)/1024, float64(firstDay)/1024, float64(final)/1024, float64(fi.Size())/(1<<20), integrity)
 	t.Logf("soak: RSS by process/day: %s", strings.Join(rssLine, ", "))
