@@ -289,4 +289,3 @@ func orEmpty(p *string) string {
 	}
 	return *p
 }
-
