@@ -491,17 +491,17 @@ func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, re
 
 // noticeText reads a fetched notice: the article of an HTML page (with its
 // attachments), or a document linked directly.
-func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *Response) (title, text string, atts []store.Attachment) {
+func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *Response) (title, text string, atts []store.Attachment, cited []string) {
 	if pagetext.IsPDF(res.Body) || pagetext.IsDOCX(res.Body) || pagetext.IsDOC(res.Body) {
 		t, _, err := pagetext.DocumentText(ctx, res.Body, res.ContentType)
 		if err != nil {
 			atts = append(atts, store.Attachment{URL: res.URL, Title: l.Title, Status: "skipped: " + err.Error()})
 		}
-		return l.Title, t, atts
+		return l.Title, t, atts, nil
 	}
 	page, _ := pagetext.Decode(res.Body, res.ContentType)
 	art := ReadArticle(res.URL, page)
-	title = art.Title
+	title, cited = art.Title, art.Cited
 	if l.Title != "" && (title == "" || utf8.RuneCountInString(l.Title) > utf8.RuneCountInString(title) && strings.Contains(l.Title, "通知")) {
 		title = l.Title
 	}
@@ -538,12 +538,12 @@ func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *R
 		b.WriteString("\n")
 		b.WriteString(t)
 	}
-	return title, b.String(), atts
+	return title, b.String(), atts, cited
 }
 
 // processNotice reads a fetched notice and stores it with its windows.
 func (c *Crawler) processNotice(ctx context.Context, s store.Source, l Link, res *Response, rep *SourceReport) {
-	title, text, atts := c.noticeText(ctx, s, l, res)
+	title, text, atts, cited := c.noticeText(ctx, s, l, res)
 	if ctx.Err() != nil {
 		// Shutting down while its attachments were read: store nothing of a
 		// half-read notice (its ETag would hide the rest next time); it is
@@ -593,7 +593,7 @@ func (c *Crawler) processNotice(ctx context.Context, s store.Source, l Link, res
 	}
 
 	// A notice that extends an earlier one moves that notice's window.
-	if target, ok := c.extensionTarget(ctx, noticeURL, hostPort, title, text); ok && len(ex.Windows) > 0 {
+	if target, ok := c.extensionTarget(ctx, noticeURL, hostPort, title, text, cited); ok && len(ex.Windows) > 0 {
 		n.ExtendsNoticeID = target.ID
 		moved := c.applyExtension(ctx, target, ex.Windows, noticeURL)
 		rep.Extended += moved
@@ -683,15 +683,20 @@ func commonRun(a, b string) int {
 	return best
 }
 
-// extensionTarget finds the earlier notice a 延期 notice extends: on the
-// same site, its programme named in the new notice's title or text.
-func (c *Crawler) extensionTarget(ctx context.Context, noticeURL, host, title, text string) (store.Notice, bool) {
+// extensionTarget finds the earlier notice a 延期 notice extends, on the
+// same site: the one it links to, or whose 文号 or full title (《…》) it
+// cites, or else the one whose programme its title or text names.
+func (c *Crawler) extensionTarget(ctx context.Context, noticeURL, host, title, text string, cited []string) (store.Notice, bool) {
 	if !isExtension(title, text) {
 		return store.Notice{}, false
 	}
 	cands, err := c.DB.NoticesOnHost(ctx, host, 500)
 	if err != nil {
 		return store.Notice{}, false
+	}
+	links := map[string]bool{}
+	for _, u := range cited {
+		links[u] = true
 	}
 	core := coreTitle(title)
 	var best store.Notice
@@ -703,6 +708,11 @@ func (c *Crawler) extensionTarget(ctx context.Context, noticeURL, host, title, t
 		score := commonRun(coreTitle(n.Title), core)
 		if strings.Contains(text, coreTitle(n.Title)) && utf8.RuneCountInString(coreTitle(n.Title)) >= 6 {
 			score = max(score, utf8.RuneCountInString(coreTitle(n.Title)))
+		}
+		// Named outright: a link, the 文号, the title in 《》.
+		if links[n.URL] || n.DocNumber != "" && strings.Contains(text, n.DocNumber) ||
+			utf8.RuneCountInString(n.Title) >= 8 && strings.Contains(text, "《"+n.Title+"》") {
+			score = 1000
 		}
 		if score > bestScore {
 			best, bestScore = n, score

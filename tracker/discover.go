@@ -313,6 +313,9 @@ type Article struct {
 	Title       string
 	Text        string
 	Attachments []Link // 附件 links: documents to read with the notice
+	// Cited are the pages the body links to (canonical URLs): a 延期
+	// notice may name the notice it extends by linking to it.
+	Cited []string
 }
 
 // bodySelectors are the article containers of the CMSs government sites
@@ -369,6 +372,9 @@ func ReadArticle(pageURL, page string) Article {
 		// 附件 heading; a document linked from the sidebar or footer (a
 		// budget report, a guide to the site) is not part of the notice.
 		in := inside(a.Nodes[0], body)
+		if in && !docExt[ext] {
+			art.Cited = append(art.Cited, canon)
+		}
 		if in && (docExt[ext] || near && (strings.Contains(text, "附件") || docExt[strings.ToLower(path.Ext(text))])) ||
 			!in && near && (docExt[ext] || strings.Contains(text, "附件")) {
 			seen[canon] = true

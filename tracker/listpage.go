@@ -296,11 +296,13 @@ func DetectKind(list ListPage) (kind, why string) {
 		return "list", fmt.Sprintf("%d links in a %s", list.FromScript, list.ScriptHow)
 	case list.Article >= 200 && !(list.Repeated >= 8 && 2*list.Dated >= list.Repeated && list.Article < 400):
 		if list.Repeated >= 3 {
-			return "notice", fmt.Sprintf("an article of %d characters; its %s are attachments or related links", list.Article, items())
+			return "notice", fmt.Sprintf("an article of %d characters; the %d links beside it (repeated %s items) are attachments or related links",
+				list.Article, list.Repeated, orText(list.ItemTag, "link"))
 		}
 		return "notice", fmt.Sprintf("an article of %d characters", list.Article)
 	case list.Repeated >= 3 && list.Notice:
-		return "notice", fmt.Sprintf("a short article in its own body box at an article URL; its %s are attachments or related links", items())
+		return "notice", fmt.Sprintf("a short article in its own body box at an article URL; the %d links beside it (repeated %s items) are attachments or related links",
+			list.Repeated, orText(list.ItemTag, "link"))
 	case list.Repeated >= 3, list.Repeated == 2 && list.Dated == 2 && list.Article < 200 && !list.Notice:
 		// (A new column may hold two dated notices and nothing else.)
 		return "list", items() + fmt.Sprintf(", %d characters of other text", list.Article)
@@ -760,7 +762,10 @@ func objectLink(o map[string]any, resolve func(string) (*url.URL, bool)) (Link, 
 // element's id first and the record count last (createPageHTML('page_div',
 // total, current, 'index', 'html', records)), current from 1 (page 2 is
 // index_2.html).
-var trsPageRE = regexp.MustCompile(`createPageHTML\(([^)]*)\)`)
+var (
+	trsPageRE = regexp.MustCompile(`createPageHTML\(([^)]*)\)`)
+	identRE   = regexp.MustCompile(`^[A-Za-z_$][\w$]{0,40}$`)
+)
 
 func trsPages(page string, base *url.URL) []string {
 	if !strings.Contains(page, "createPageHTML") {
@@ -777,7 +782,7 @@ func trsPages(page string, base *url.URL) []string {
 				strs = append(strs, strings.Trim(a, `"'`))
 			default:
 				n, err := strconv.Atoi(a)
-				if err != nil {
+				if err != nil && identRE.MatchString(a) {
 					// A variable: var countPage = 5
 					if v := regexp.MustCompile(`\b` + regexp.QuoteMeta(a) + `\s*=\s*["']?(\d+)`).FindStringSubmatch(page); v != nil {
 						n, err = strconv.Atoi(v[1])

@@ -182,3 +182,35 @@ func TestKeepKeysAndPickExtended(t *testing.T) {
 		t.Errorf("two deadlines, kinds silent, two windows: no guess, got %+v", p)
 	}
 }
+
+// A 延期 notice that names the notice it extends only by its 文号, or only
+// by a link, moves that notice's window (and not another's with a closer
+// title).
+func TestExtensionNamedByDocNumberOrLink(t *testing.T) {
+	for _, tc := range []struct{ name, body string }{
+		{"文号", `<p>各有关单位：</p><p>经研究，湘科发〔2025〕12号文件规定的申报截止时间延长至2025年3月30日。</p>`},
+		{"link", `<p>各有关单位：</p><p>经研究，<a href="/tzgg/1.html">此前通知</a>规定的申报截止时间延长至2025年3月30日。</p>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := &clock{t: time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC)}
+			c := testCrawler(t, testFetchConfig(), now)
+			s := newSite(t)
+			s.page("/tzgg/1.html", "text/html", noticePage("关于组织申报2025年度重点研发计划项目的通知",
+				`<p>湘科发〔2025〕12号</p><p>各有关单位：</p><p>请于2025年3月10日前完成网上申报。</p>`))
+			s.page("/tzgg/2.html", "text/html", noticePage("关于组织申报2025年度重点研发计划后补助项目的通知",
+				`<p>各有关单位：</p><p>请于2025年3月12日前完成网上申报。</p>`))
+			s.page("/tzgg/3.html", "text/html", noticePage("关于延长申报截止时间的通知", tc.body))
+			for _, p := range []string{"/tzgg/1.html", "/tzgg/2.html", "/tzgg/3.html"} {
+				src := addSource(t, c, store.Source{URL: s.url(p), Kind: "notice"})
+				if r := c.CrawlNow(context.Background(), []store.Source{src}, nil).Sources[0]; r.Err != nil {
+					t.Fatal(r.Err)
+				}
+			}
+			got := windowSet(t, c.DB)
+			want := "2.html →2025-03-12  1.html →2025-03-30 "
+			if strings.Join(got, " ") != want {
+				t.Errorf("windows %q, want %q", strings.Join(got, " "), want)
+			}
+		})
+	}
+}
