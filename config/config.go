@@ -33,6 +33,7 @@ type Config struct {
 	Fetch   Fetch   `toml:"fetch"`
 	Crawl   Crawl   `toml:"crawl"`
 	Extract Extract `toml:"extract"`
+	Render  Render  `toml:"render"`
 	Notify  Notify  `toml:"notify"`
 	SMTP    SMTP    `toml:"smtp"`
 	HTTP    HTTP    `toml:"http"`
@@ -91,6 +92,20 @@ type Extract struct {
 	// MaxInputBytes is the largest file read; a larger one is refused
 	// before it is decoded, which takes ten to twelve times its size in memory.
 	MaxInputBytes int64 `toml:"max_input_bytes"`
+	// PDFEngine reads PDFs: "builtin" (PDFium in WebAssembly, nothing to
+	// install) or "pdftotext" (poppler-utils).
+	PDFEngine string `toml:"pdf_engine"`
+	// PDFCacheDir keeps the compiled PDFium ("" : $CACHE_DIRECTORY or the
+	// user's cache directory).
+	PDFCacheDir string `toml:"pdf_cache_dir"`
+}
+
+// Render configures headless Chromium for sources whose lists are built
+// by script (source add --render).
+type Render struct {
+	Browser     string        `toml:"browser"`      // "" : chromium, chromium-browser or google-chrome on PATH
+	PageTimeout time.Duration `toml:"page_timeout"` // one page, its scripts and requests
+	MaxPages    int           `toml:"max_pages"`    // pages rendered at once
 }
 
 // SMTP is the outgoing mail server.
@@ -145,7 +160,8 @@ func Default() Config {
 			RetryBackoff:     30 * time.Minute,
 			RetryBackoffMax:  24 * time.Hour,
 		},
-		Extract: Extract{MaxInputBytes: 20 << 20},
+		Extract: Extract{MaxInputBytes: 20 << 20, PDFEngine: "builtin"},
+		Render:  Render{PageTimeout: 30 * time.Second, MaxPages: 2},
 		Notify: Notify{
 			Hour:            9,
 			LeadOpen:        []string{"3d", "0d"},
@@ -279,6 +295,15 @@ func (c Config) Validate() error {
 	}
 	if c.Crawl.Jitter < 0 || c.Crawl.RetryBackoff < 0 || c.Crawl.RetryBackoffMax < c.Crawl.RetryBackoff {
 		return errors.New("crawl: jitter and retry_backoff must not be negative, and retry_backoff_max must be at least retry_backoff")
+	}
+	if c.Extract.PDFEngine != "builtin" && c.Extract.PDFEngine != "pdftotext" {
+		return fmt.Errorf("extract.pdf_engine: want builtin or pdftotext, got %q", c.Extract.PDFEngine)
+	}
+	if c.Render.PageTimeout < time.Second {
+		return fmt.Errorf("render.page_timeout: must be at least 1s, got %s", c.Render.PageTimeout)
+	}
+	if c.Render.MaxPages < 1 || c.Render.MaxPages > 16 {
+		return fmt.Errorf("render.max_pages: must be 1 to 16, got %d", c.Render.MaxPages)
 	}
 	if c.Extract.MaxInputBytes < 1024 {
 		return fmt.Errorf("extract.max_input_bytes: must be at least 1024, got %d", c.Extract.MaxInputBytes)

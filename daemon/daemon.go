@@ -106,6 +106,9 @@ func (m *Main) Run(ctx context.Context) error {
 
 // Close releases the mail connection and the database.
 func (m *Main) Close() error {
+	if m.Crawler != nil && m.Crawler.Renderer != nil {
+		m.Crawler.Renderer.Close()
+	}
 	if m.Notifier != nil {
 		m.Notifier.Mailer.Close()
 	}

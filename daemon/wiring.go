@@ -7,6 +7,7 @@ import (
 	"github.com/grantwatch/grantwatch/config"
 	"github.com/grantwatch/grantwatch/store"
 	"github.com/grantwatch/grantwatch/tracker"
+	"github.com/grantwatch/grantwatch/tracker/render"
 )
 
 // NewCrawler builds the tracker from the configuration; `crawl --once`
@@ -22,5 +23,7 @@ func NewCrawler(cfg config.Config, db *store.DB, logger *slog.Logger, now func()
 		Config: tracker.CrawlConfig{Schedule: cfg.Crawl.Schedule, Jitter: cfg.Crawl.Jitter, MaxPages: cfg.Crawl.MaxPages,
 			MaxNoticesPerRun: cfg.Crawl.MaxNoticesPerRun, FailureAlert: cfg.Crawl.FailureAlert,
 			RetryBackoff: cfg.Crawl.RetryBackoff, RetryBackoffMax: cfg.Crawl.RetryBackoffMax, Workers: f.Workers},
+		// The browser starts only when a source marked render is checked.
+		Renderer: render.New(render.Config{Browser: cfg.Render.Browser, PageTimeout: cfg.Render.PageTimeout, MaxPages: cfg.Render.MaxPages}),
 	}
 }

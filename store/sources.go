@@ -23,6 +23,8 @@ type Source struct {
 	LinksSelector       string    `json:"links_selector,omitempty"`
 	MaxPages            int       `json:"max_pages,omitempty"`
 	AllowHosts          []string  `json:"allow_hosts,omitempty"`
+	Render              bool      `json:"render"`            // loaded in headless Chromium
+	Catalog             string    `json:"catalog,omitempty"` // the catalogue entry it was added from
 	Paused              bool      `json:"paused"`
 	NextCheckAt         time.Time `json:"next_check_at,omitzero"`
 	ETag                string    `json:"etag,omitempty"`
@@ -44,7 +46,7 @@ func (s Source) FlaggedAt() time.Time { return s.flaggedAt }
 
 const sourceCols = `id, url, kind, name, region, issuer, schedule, links_selector, max_pages, allow_hosts,
 	paused, next_check_at, etag, last_modified, last_checked_at, last_success_at, last_error, last_error_at,
-	consecutive_failures, links_found, flag, created_at, warning, flagged_at`
+	consecutive_failures, links_found, flag, created_at, warning, flagged_at, render, catalog`
 
 func scanSource(row scanner) (Source, error) {
 	var s Source
@@ -52,7 +54,7 @@ func scanSource(row scanner) (Source, error) {
 	var next, checked, success, errAt, created, flagged sql.NullString
 	err := row.Scan(&s.ID, &s.URL, &s.Kind, &s.Name, &s.Region, &s.Issuer, &s.Schedule, &s.LinksSelector,
 		&s.MaxPages, &allow, &s.Paused, &next, &s.ETag, &s.LastModified, &checked, &success, &s.LastError,
-		&errAt, &s.ConsecutiveFailures, &s.LinksFound, &s.Flag, &created, &s.Warning, &flagged)
+		&errAt, &s.ConsecutiveFailures, &s.LinksFound, &s.Flag, &created, &s.Warning, &flagged, &s.Render, &s.Catalog)
 	if err != nil {
 		return Source{}, err
 	}
@@ -69,10 +71,10 @@ func (db *DB) AddSource(ctx context.Context, s Source) (Source, error) {
 	}
 	now := db.now()
 	res, err := db.w.ExecContext(ctx, `INSERT INTO sources
-		(url, kind, name, region, issuer, schedule, links_selector, max_pages, allow_hosts, paused, next_check_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(url, kind, name, region, issuer, schedule, links_selector, max_pages, allow_hosts, paused, next_check_at, created_at, render, catalog)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.URL, s.Kind, s.Name, s.Region, s.Issuer, s.Schedule, s.LinksSelector, s.MaxPages,
-		encodeList(s.AllowHosts), s.Paused, nullTime(s.NextCheckAt), fmtTime(now))
+		encodeList(s.AllowHosts), s.Paused, nullTime(s.NextCheckAt), fmtTime(now), s.Render, s.Catalog)
 	if isUnique(err) {
 		return Source{}, fmt.Errorf("source %s: %w", s.URL, ErrExists)
 	}

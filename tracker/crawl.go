@@ -18,7 +18,38 @@ import (
 	"github.com/grantwatch/grantwatch/store"
 	"github.com/grantwatch/grantwatch/tracker/extract"
 	"github.com/grantwatch/grantwatch/tracker/pagetext"
+	"github.com/grantwatch/grantwatch/tracker/render"
 )
+
+// FetchPage fetches a source's own page (its list, its next pages): in the
+// browser for a source marked render, else plainly.
+func (c *Crawler) FetchPage(ctx context.Context, s store.Source, req Request) (*Response, error) {
+	if !s.Render {
+		return c.Fetcher.Fetch(ctx, req)
+	}
+	if c.Renderer == nil {
+		return nil, fmt.Errorf("render %s: %w", req.URL, render.ErrNoBrowser)
+	}
+	html, err := c.Renderer.Render(ctx, req.URL, func(ctx context.Context, method, target string, body []byte, ctype string) (int, string, []byte, error) {
+		r := Request{URL: target, Source: req.Source, AllowHosts: req.AllowHosts}
+		switch method {
+		case "GET", "HEAD":
+		case "POST":
+			r.Body, r.BodyType = append([]byte{}, body...), ctype
+		default:
+			return 0, "", nil, fmt.Errorf("render: %s %s refused", method, target)
+		}
+		res, err := c.Fetcher.Fetch(ctx, r)
+		if err != nil {
+			return 0, "", nil, err
+		}
+		return res.Status, res.ContentType, res.Body, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Response{URL: req.URL, Status: 200, ContentType: "text/html; charset=utf-8", Body: []byte(html)}, nil
+}
 
 // CrawlConfig is what a crawl does (config [crawl] and [fetch].workers).
 type CrawlConfig struct {
@@ -44,6 +75,10 @@ type Crawler struct {
 	Now      func() time.Time
 	Location *time.Location
 	Config   CrawlConfig
+	// Renderer loads the pages of sources marked render in headless
+	// Chromium; nil when none is configured (those sources then fail
+	// with render.ErrNoBrowser).
+	Renderer *render.Renderer
 
 	checks, failures atomic.Int64
 }
@@ -56,6 +91,7 @@ type SourceReport struct {
 	Source         store.Source
 	Kind           string // list or notice, as read this time
 	Why            string // why the page was taken for that kind
+	Feed           bool   // the source is an RSS, Atom or JSON feed
 	Links          int
 	Pages          int // column pages read (1: the source page alone)
 	NoticesNew     int
@@ -173,7 +209,7 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 	rep := SourceReport{Source: s}
 	log := c.Logger.With("source_id", s.ID, "url", s.URL)
 	c.checks.Add(1)
-	res, err := c.Fetcher.Fetch(ctx, Request{URL: s.URL, ETag: s.ETag, LastModified: s.LastModified, Source: s.URL, AllowHosts: s.AllowHosts})
+	res, err := c.FetchPage(ctx, s, Request{URL: s.URL, ETag: s.ETag, LastModified: s.LastModified, Source: s.URL, AllowHosts: s.AllowHosts})
 	if err != nil && ctx.Err() != nil {
 		// A shutdown, not the source's failure: it stays due and is
 		// checked at the next start.
@@ -212,15 +248,25 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 			}
 		}
 	} else {
-		page, _ = pagetext.Decode(res.Body, res.ContentType)
 		if res.Truncated {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("page cut at %d bytes", len(res.Body)))
 		}
-		list = Discover(res.URL, page, s.LinksSelector, s.AllowHosts)
-		if kind == "auto" {
-			var why string
-			kind, why = DetectKind(list)
-			rep.Why = why
+		if !s.Render && (kind == "auto" || kind == "list") && IsFeed(res.Body, res.ContentType) {
+			links, err := FeedLinks(res.Body, res.ContentType, res.URL, c.Location)
+			if err != nil {
+				rep.Warnings = append(rep.Warnings, fmt.Sprintf("feed: %v", err))
+			}
+			list = ListPage{Links: links}
+			kind, rep.Why = "list", fmt.Sprintf("a feed of %d items", len(links))
+			rep.Feed = true
+		} else {
+			page, _ = pagetext.Decode(res.Body, res.ContentType)
+			list = Discover(res.URL, page, s.LinksSelector, s.AllowHosts)
+			if kind == "auto" {
+				var why string
+				kind, why = DetectKind(list)
+				rep.Why = why
+			}
 		}
 	}
 	rep.Kind = kind
@@ -233,7 +279,9 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 	default:
 		if !res.NotModified {
 			rep.Pages = 1
-			c.followPages(ctx, s, &list, &rep)
+			if !rep.Feed {
+				c.followPages(ctx, s, &list, &rep)
+			}
 			links = len(list.Links)
 			rep.Links = links
 			c.newNotices(ctx, s, list.Links, &rep)
@@ -308,7 +356,7 @@ func (c *Crawler) followPages(ctx context.Context, s store.Source, list *ListPag
 		}
 		u := next[0]
 		seen[u] = true
-		res, err := c.Fetcher.Fetch(ctx, Request{URL: u, Source: s.URL, AllowHosts: s.AllowHosts})
+		res, err := c.FetchPage(ctx, s, Request{URL: u, Source: s.URL, AllowHosts: s.AllowHosts})
 		if err != nil {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("page %d: %v", page, err))
 			break
@@ -362,7 +410,11 @@ func (c *Crawler) fetchNotice(ctx context.Context, s store.Source, l Link, rep *
 		rep.tried = map[string]bool{}
 	}
 	rep.tried[l.URL] = true
-	res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, Source: s.URL, AllowHosts: s.AllowHosts})
+	scope := s.URL
+	if rep.Feed {
+		scope = l.URL // a feed names its items' hosts
+	}
+	res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, Source: scope, AllowHosts: s.AllowHosts})
 	if err != nil {
 		if ctx.Err() != nil {
 			return // a shutdown, not the page's fault
@@ -407,7 +459,10 @@ func (c *Crawler) retryFailed(ctx context.Context, s store.Source, rep *SourceRe
 			c.DB.ClearFetchFailure(ctx, f.URL) // read meanwhile (another source links it too)
 			continue
 		}
+		feed := rep.Feed
+		rep.Feed = true // recorded when found: fetched on its own host
 		c.fetchNotice(ctx, s, Link{URL: f.URL, Title: f.Title, Published: f.Published}, rep)
+		rep.Feed = feed
 	}
 }
 
@@ -466,7 +521,9 @@ func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, re
 		if !n.LastSeenAt.IsZero() && c.Now().Sub(n.LastSeenAt) < time.Minute && justRead[n.URL] {
 			continue // read a moment ago in this run
 		}
-		res, err := c.Fetcher.Fetch(ctx, Request{URL: n.URL, ETag: st.ETag, LastModified: st.LastModified, Source: s.URL, AllowHosts: s.AllowHosts})
+		// The notice was in the source's scope (or named by its feed) when
+		// it was found: its own host is its scope now.
+		res, err := c.Fetcher.Fetch(ctx, Request{URL: n.URL, ETag: st.ETag, LastModified: st.LastModified, Source: n.URL, AllowHosts: s.AllowHosts})
 		var fe *FetchError
 		switch {
 		case errors.As(err, &fe) && fe.Gone():

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -120,6 +121,10 @@ type Request struct {
 	// paging proxy, such as Hanweb's dataproxy.jsp). Conditional headers
 	// are not sent with it.
 	Form url.Values
+	// Body, when not nil, makes the request a POST of these bytes of type
+	// BodyType (an XHR of a page rendered in the browser).
+	Body     []byte
+	BodyType string
 }
 
 var (
@@ -367,15 +372,24 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 	defer release()
 
 	method, reqBody := http.MethodGet, io.Reader(nil)
-	if req.Form != nil {
+	switch {
+	case req.Form != nil:
 		method, reqBody = http.MethodPost, strings.NewReader(req.Form.Encode())
+	case req.Body != nil:
+		method, reqBody = http.MethodPost, bytes.NewReader(req.Body)
 	}
 	hr, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
 	if err != nil {
 		return nil, &FetchError{URL: u.String(), Kind: "blocked", Err: err}
 	}
-	if req.Form != nil {
+	switch {
+	case req.Form != nil:
 		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.ETag, req.LastModified = "", ""
+	case req.Body != nil:
+		if req.BodyType != "" {
+			hr.Header.Set("Content-Type", stripCRLF(req.BodyType))
+		}
 		req.ETag, req.LastModified = "", ""
 	}
 	hr.Header.Set("User-Agent", f.cfg.UserAgent)
@@ -437,6 +451,9 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 	out.Body = body
 	return out, nil
 }
+
+// stripCRLF keeps a header value from a page on one line.
+func stripCRLF(v string) string { return strings.NewReplacer("\r", "", "\n", "").Replace(v) }
 
 func isNotFound(err error) bool {
 	var de *net.DNSError

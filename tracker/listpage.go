@@ -940,3 +940,28 @@ func numberedNext(doc *goquery.Document, resolve func(string) (*url.URL, bool), 
 func articlePathStrict(u *url.URL) bool {
 	return isDocLink(u) || regexp.MustCompile(`/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$`).MatchString(u.Path)
 }
+
+var (
+	xhrSignsRE = regexp.MustCompile(`(?i)\bdataproxy\.jsp|\bjpage\b|unitbuild|XMLHttpRequest|\$\.(ajax|get|post|getJSON)\s*\(|\bfetch\s*\(|\baxios\b|new\s+Vue\s*\(|createApp\s*\(|ReactDOM`)
+	emptyBoxRE = regexp.MustCompile(`(?is)<(ul|ol|tbody|div)\b[^>]*\b(id|class)\s*=\s*["'][^"']*(list|news|item|content|tzgg|data|article)[^"']*["'][^>]*>\s*</(ul|ol|tbody|div)>`)
+)
+
+// ScriptBuilt says whether a page that showed no list looks like one whose
+// list a script builds (an empty list container, a dataproxy/XHR call in a
+// script), and why: then rendering it (source add --render) may help.
+func ScriptBuilt(page string, list ListPage) (bool, string) {
+	if list.Repeated >= 3 || list.FromScript >= 3 {
+		return false, ""
+	}
+	var why []string
+	if m := emptyBoxRE.FindStringSubmatch(page); m != nil {
+		why = append(why, fmt.Sprintf("an empty list container <%s %s=…%s…>", m[1], m[2], m[3]))
+	}
+	if m := xhrSignsRE.FindString(page); m != "" {
+		why = append(why, fmt.Sprintf("a script that loads data (%s)", strings.TrimSpace(m)))
+	}
+	if len(why) == 0 {
+		return false, ""
+	}
+	return true, strings.Join(why, " and ")
+}

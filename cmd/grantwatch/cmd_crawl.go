@@ -65,6 +65,7 @@ func crawlCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			}
 		}
 		c := a.newCrawler(db)
+		defer c.Renderer.Close()
 		var progress func(done, total int, r tracker.SourceReport)
 		if isTerminal(a.rawErr) {
 			bar := progressBar(a.rawErr, "crawling")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grantwatch/grantwatch/store"
 	"github.com/grantwatch/grantwatch/tracker"
+	"github.com/grantwatch/grantwatch/tracker/render"
 )
 
 func init() {
@@ -89,6 +90,7 @@ func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	fs.StringVar(&s.LinksSelector, "links-selector", "", "CSS selector of the notice links on a list page")
 	fs.IntVar(&s.MaxPages, "max-pages", 0, "list pages to follow (default: crawl.max_pages from the config)")
 	fs.Var(&allow, "allow-host", "another host that notices may live on (repeatable)")
+	fs.BoolVar(&s.Render, "render", false, "load the page in headless Chromium (a list built by script)")
 	return func(ctx context.Context, args []string) error {
 		if len(args) != 1 {
 			return usagef("source add: want one URL, got %d arguments", len(args))
@@ -136,6 +138,11 @@ func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			return notFoundAsUsage(err)
 		}
 		fmt.Fprintf(a.stdout, "added source %d: %s\n", added.ID, added.URL)
+		if s.Render {
+			if _, err := render.FindBrowser(a.cfg.Render.Browser); err != nil {
+				fmt.Fprintf(a.stderr, "grantwatch: warning: source %d is rendered, but %v; it fails until one is\n", added.ID, err)
+			}
+		}
 		if warning != "" {
 			// After the add, so that a failure is still one line.
 			fmt.Fprintf(a.stderr, "grantwatch: warning: %s\n", warning)

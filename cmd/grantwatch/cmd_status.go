@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/grantwatch/grantwatch/tracker/render"
 )
 
 func init() {
@@ -46,7 +48,14 @@ func statusCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		if err != nil {
 			return err
 		}
+		browserErr := render.ErrNoBrowser
+		if _, err := render.FindBrowser(a.cfg.Render.Browser); err == nil {
+			browserErr = nil
+		}
 		for _, s := range srcs {
+			if s.Render && browserErr != nil && !s.Paused {
+				fmt.Fprintf(w, "source %d %s: rendered in a browser, but %v\n", s.ID, s.URL, browserErr)
+			}
 			if s.ConsecutiveFailures == 0 && s.Flag == "" {
 				continue
 			}

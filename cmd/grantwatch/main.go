@@ -24,6 +24,7 @@ import (
 
 	"github.com/grantwatch/grantwatch/config"
 	"github.com/grantwatch/grantwatch/store"
+	"github.com/grantwatch/grantwatch/tracker/pagetext"
 )
 
 func main() {
@@ -230,6 +231,10 @@ func (a *app) loadConfig() error {
 		cfg.DB = a.dbPath
 	}
 	a.cfg = cfg
+	// How PDFs are read is a process-wide choice, made once here.
+	if err := pagetext.SetPDFEngine(cfg.Extract.PDFEngine, cfg.Extract.PDFCacheDir); err != nil {
+		return usageError{err.Error()}
+	}
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.Log.Level]
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Log.Format == "json" {

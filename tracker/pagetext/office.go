@@ -25,9 +25,22 @@ func IsDOCX(b []byte) bool {
 	return bytes.Contains(b, []byte("word/"))
 }
 
-// IsDOC sniffs a Word 97-2003 file (an OLE2 compound document).
+// IsDOC sniffs a Word 97-2003 file or a Kingsoft WPS Writer file: an OLE2
+// compound document that is not an Excel workbook. An OLE file whose
+// directory cannot be read still counts: DocumentText then reports why it
+// cannot be read.
 func IsDOC(b []byte) bool {
-	return bytes.HasPrefix(b, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
+	if !IsOLE(b) {
+		return false
+	}
+	f, err := openOLE(b)
+	return err != nil || !f.isWorkbook()
+}
+
+// IsDocument sniffs every document DocumentText reads besides text and
+// HTML: PDF, DOCX, DOC/WPS, XLS and XLSX.
+func IsDocument(b []byte) bool {
+	return IsPDF(b) || IsOLE(b) || IsDOCX(b) || IsXLSX(b)
 }
 
 // DOCXText reads the text of a DOCX: paragraphs as lines, runs joined
@@ -91,9 +104,46 @@ func DOCXText(b []byte) (string, error) {
 	return strings.TrimSpace(out.String()), nil
 }
 
-// DOCText reads a Word 97-2003 file with antiword, or catdoc when that is
-// what is installed.
+// DOCText reads a Word 97-2003 (.doc) or Kingsoft WPS Writer (.wps)
+// file, natively. antiword or catdoc, where installed, are tried only when
+// the native reader fails (they also read some Word 6/95 files); without
+// them the error is the native reader's, marked ErrNoConverter.
 func DOCText(ctx context.Context, b []byte) (string, error) {
+	text, err := nativeDOCText(b)
+	if err == nil {
+		return text, nil
+	}
+	if errors.Is(err, ErrEncrypted) {
+		return "", fmt.Errorf("read DOC: %w", err)
+	}
+	text, xerr := externalDOCText(ctx, b)
+	if xerr == nil {
+		return text, nil
+	}
+	if errors.Is(xerr, ErrNoConverter) {
+		return "", fmt.Errorf("read DOC: %v; no fallback, antiword or catdoc: %w", err, ErrNoConverter)
+	}
+	return "", fmt.Errorf("read DOC: %v; %w", err, xerr)
+}
+
+// nativeDOCText reads a Word-binary file with no external program.
+func nativeDOCText(b []byte) (string, error) {
+	f, err := openOLE(b)
+	if err != nil {
+		return "", err
+	}
+	if !f.isWord() {
+		if f.isWorkbook() {
+			return "", errors.New("an Excel workbook, not a Word document")
+		}
+		return "", fmt.Errorf("no WordDocument stream (streams: %s)", f.names())
+	}
+	return docText(f)
+}
+
+// externalDOCText reads a Word file with antiword, or catdoc when that is
+// what is installed.
+func externalDOCText(ctx context.Context, b []byte) (string, error) {
 	for _, tool := range [][]string{{"antiword", "-m", "UTF-8.txt", "-"}, {"catdoc", "-d", "utf-8", "-"}} {
 		bin, err := exec.LookPath(tool[0])
 		if err != nil {
@@ -107,25 +157,35 @@ func DOCText(ctx context.Context, b []byte) (string, error) {
 		err = cmd.Run()
 		cancel()
 		if err != nil {
-			return "", fmt.Errorf("read DOC: %s: %w", tool[0], err)
+			return "", fmt.Errorf("%s: %w", tool[0], err)
 		}
 		return toValid(out.Bytes()), nil
 	}
-	return "", fmt.Errorf("read DOC: antiword or catdoc: %w", ErrNoConverter)
+	return "", fmt.Errorf("antiword or catdoc: %w", ErrNoConverter)
 }
 
 // DocumentText reads any document grantwatch understands, sniffed from its
-// bytes: PDF, DOCX, DOC, HTML, or text in any charset. title is set for
-// HTML pages.
+// bytes: PDF, DOCX, DOC/WPS, XLS, XLSX, HTML, or text in any charset.
+// title is set for HTML pages.
 func DocumentText(ctx context.Context, b []byte, contentType string) (text, title string, err error) {
 	switch {
 	case IsPDF(b):
 		text, err = PDFText(ctx, b)
 		return text, "", err
+	case IsXLSX(b):
+		text, err = XLSXText(b)
+		return text, "", err
 	case IsDOCX(b):
 		text, err = DOCXText(b)
 		return text, "", err
-	case IsDOC(b):
+	case IsOLE(b):
+		if f, ferr := openOLE(b); ferr == nil && f.isWorkbook() {
+			text, err = xlsText(f)
+			if err != nil {
+				err = fmt.Errorf("read XLS: %w", err)
+			}
+			return text, "", err
+		}
 		text, err = DOCText(ctx, b)
 		return text, "", err
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
