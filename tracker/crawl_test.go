@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grantwatch/grantwatch/internal/testdoc"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -135,7 +134,6 @@ func TestCrawlListSite(t *testing.T) {
 }
 
 func TestPDFAttachment(t *testing.T) {
-	testdoc.RequireTool(t, "pdftotext", "apt-get install poppler-utils")
 	now := &clock{t: t0}
 	c := testCrawler(t, testFetchConfig(), now)
 	s := newSite(t)

@@ -30,9 +30,31 @@ func IsFeed(body []byte, contentType string) bool {
 	case bytes.HasPrefix(head, []byte("{")):
 		return bytes.Contains(head, []byte("jsonfeed.org/version"))
 	case bytes.HasPrefix(head, []byte("<")):
+		// The root element decides: past the XML declaration, comments,
+		// processing instructions and a doctype.
 		h := bytes.ToLower(head)
-		return bytes.Contains(h, []byte("<rss")) || bytes.Contains(h, []byte("<rdf:rdf")) ||
-			bytes.Contains(h, []byte("<feed")) && bytes.Contains(h, []byte("http://www.w3.org/2005/atom"))
+		for {
+			h = bytes.TrimLeft(h, " \t\r\n")
+			var end []byte
+			switch {
+			case bytes.HasPrefix(h, []byte("<?")):
+				end = []byte("?>")
+			case bytes.HasPrefix(h, []byte("<!--")):
+				end = []byte("-->")
+			case bytes.HasPrefix(h, []byte("<!")):
+				end = []byte(">")
+			}
+			if end == nil {
+				break
+			}
+			k := bytes.Index(h, end)
+			if k < 0 {
+				return false
+			}
+			h = h[k+len(end):]
+		}
+		return bytes.HasPrefix(h, []byte("<rss")) || bytes.HasPrefix(h, []byte("<rdf:rdf")) ||
+			bytes.HasPrefix(h, []byte("<feed")) && bytes.Contains(h, []byte("http://www.w3.org/2005/atom"))
 	}
 	return false
 }

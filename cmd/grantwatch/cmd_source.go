@@ -10,13 +10,14 @@ import (
 
 	"github.com/andybalholm/cascadia"
 
+	"github.com/grantwatch/grantwatch/catalog"
 	"github.com/grantwatch/grantwatch/store"
 	"github.com/grantwatch/grantwatch/tracker"
 	"github.com/grantwatch/grantwatch/tracker/render"
 )
 
 func init() {
-	register(command{name: "source add", args: "URL [flags]",
+	register(command{name: "source add", args: "URL [flags] | --catalog TAG",
 		summary: "watch a 通知公告 list page or a single notice page",
 		flags:   sourceAdd})
 	register(command{name: "source list", args: "[--json]",
@@ -91,7 +92,14 @@ func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	fs.IntVar(&s.MaxPages, "max-pages", 0, "list pages to follow (default: crawl.max_pages from the config)")
 	fs.Var(&allow, "allow-host", "another host that notices may live on (repeatable)")
 	fs.BoolVar(&s.Render, "render", false, "load the page in headless Chromium (a list built by script)")
+	fromCatalog := fs.String("catalog", "", "add every catalogue column with this tag (科技厅, 浙江, 国家级 …; see grantwatch catalog) instead of a URL")
 	return func(ctx context.Context, args []string) error {
+		if *fromCatalog != "" {
+			if len(args) != 0 {
+				return usagef("source add --catalog %s: takes no URL, got %q", *fromCatalog, args[0])
+			}
+			return addFromCatalog(ctx, a, *fromCatalog)
+		}
 		if len(args) != 1 {
 			return usagef("source add: want one URL, got %d arguments", len(args))
 		}
@@ -149,6 +157,52 @@ func sourceAdd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		}
 		return nil
 	}
+}
+
+// addFromCatalog watches every catalogue column carrying tag; columns
+// already watched are left as they are.
+func addFromCatalog(ctx context.Context, a *app, tag string) error {
+	all, err := catalog.Columns()
+	if err != nil {
+		return err
+	}
+	cols := catalog.Tagged(all, tag)
+	if len(cols) == 0 {
+		return usagef("source add --catalog %q: no catalogue column has that tag (see grantwatch catalog)", tag)
+	}
+	db, err := a.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	added, had, rendered := 0, 0, 0
+	for _, c := range cols {
+		u, err := checkSourceURL(c.URL)
+		if err != nil {
+			return err
+		}
+		s, err := db.AddSource(ctx, store.Source{URL: u, Name: c.Name, Region: c.Region, Issuer: c.Issuer, Render: c.Render, Catalog: c.URL})
+		switch {
+		case errors.Is(err, store.ErrExists):
+			had++
+			continue
+		case err != nil:
+			return err
+		}
+		added++
+		if s.Render {
+			rendered++
+		}
+		fmt.Fprintf(a.stdout, "added source %d: %s  %s\n", s.ID, c.Name, s.URL)
+	}
+	fmt.Fprintf(a.stdout, "catalogue %s: %d columns, %d added, %d already watched; %d rendered in a browser; all unverified until a crawl reads them (grantwatch status)\n",
+		tag, len(cols), added, had, rendered)
+	if rendered > 0 {
+		if _, err := render.FindBrowser(a.cfg.Render.Browser); err != nil {
+			fmt.Fprintf(a.stderr, "grantwatch: warning: %d of them are rendered, but %v\n", rendered, err)
+		}
+	}
+	return nil
 }
 
 func sourceList(a *app, fs *flag.FlagSet) func(context.Context, []string) error {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/grantwatch/grantwatch/store"
 	"github.com/grantwatch/grantwatch/tracker/render"
 )
 
@@ -32,10 +33,39 @@ func statusCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		if err != nil {
 			return err
 		}
+		srcs, err := db.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		// Catalogue columns watched: which a crawl has confirmed (read as a
+		// list with links), which failed, which wait for their first check.
+		type catalogState struct {
+			URL   string `json:"url"`
+			State string `json:"state"`
+		}
+		var cat []catalogState
+		for _, s := range srcs {
+			if s.Catalog == "" {
+				continue
+			}
+			state := "unverified: not checked yet"
+			switch {
+			case catalogVerified(s):
+				state = "verified"
+			case s.ConsecutiveFailures > 0:
+				state = "failing: " + s.LastError
+			case !s.LastSuccessAt.IsZero():
+				state = "read, but no notice links found"
+			}
+			cat = append(cat, catalogState{s.Catalog, state})
+		}
 		if *asJSON {
 			enc := json.NewEncoder(a.rawOut)
 			enc.SetEscapeHTML(false)
-			return enc.Encode(st)
+			return enc.Encode(struct {
+				store.Status
+				Catalog []catalogState `json:"catalog"`
+			}{st, cat})
 		}
 		w := a.stdout
 		fmt.Fprintf(w, "database    %s (%d bytes, schema %d)\n", st.Path, st.SizeBytes, st.SchemaVersion)
@@ -44,9 +74,13 @@ func statusCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		fmt.Fprintf(w, "windows     %d active, %d upcoming\n", st.Windows, st.WindowsUpcoming)
 		fmt.Fprintf(w, "subscribers %s\n", counts(st.Subscribers))
 		fmt.Fprintf(w, "deliveries  %s\n", counts(st.Deliveries))
-		srcs, err := db.Sources(ctx)
-		if err != nil {
-			return err
+		if len(cat) > 0 {
+			n := map[string]int{}
+			for _, c := range cat {
+				n[strings.SplitN(c.State, ":", 2)[0]]++
+			}
+			fmt.Fprintf(w, "catalogue   %d columns watched: %d verified, %d failing, %d read without links, %d not checked yet\n",
+				len(cat), n["verified"], n["failing"], n["read, but no notice links found"], n["unverified"])
 		}
 		browserErr := render.ErrNoBrowser
 		if _, err := render.FindBrowser(a.cfg.Render.Browser); err == nil {

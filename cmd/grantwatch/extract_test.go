@@ -89,7 +89,6 @@ func TestExtractCommandDOCX(t *testing.T) {
 }
 
 func TestExtractCommandPDF(t *testing.T) {
-	testdoc.RequireTool(t, "pdftotext", "apt-get install poppler-utils")
 	pdfFile := filepath.Join(t.TempDir(), "notice.pdf")
 	os.WriteFile(pdfFile, testdoc.PDF("关于组织申报的通知", "纸质材料请于2019年9月25日前报送。"), 0o600)
 	lines := jsonLines(t, mustGW(t, "extract", "--json", pdfFile))

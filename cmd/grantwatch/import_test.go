@@ -62,7 +62,6 @@ func TestImportCommand(t *testing.T) {
 
 // A digest as a PDF goes through the same text conversion as attachments.
 func TestImportPDF(t *testing.T) {
-	testdoc.RequireTool(t, "pdftotext", "apt-get install poppler-utils")
 	dir := t.TempDir()
 	pdf := filepath.Join(dir, "digest.pdf")
 	os.WriteFile(pdf, testdoc.PDF("[申报通知]", "关于组织申报2021年度某某省科技创新券的通知", "各有关单位：",

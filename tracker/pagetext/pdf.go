@@ -142,9 +142,11 @@ func (e *pdfiumEngine) load(cacheDir string) error {
 		return nil
 	}
 	// No file system is mounted: documents are passed as bytes, and a
-	// hostile one finds nothing to read. A closed context stops a runaway
-	// call.
-	rc := wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(true).
+	// hostile one finds nothing to read. (WithCloseOnContextDone would let
+	// a timeout stop a call inside the module, but it makes every page ten
+	// times slower; a document past its time has its instance abandoned
+	// instead, see text.)
+	rc := wazero.NewRuntimeConfigCompiler().
 		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling)
 	if dir := cacheDirFor(cacheDir); dir != "" {
 		if cache, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
@@ -205,10 +207,16 @@ func (e *pdfiumEngine) text(ctx context.Context, pdf []byte, cacheDir string) (s
 		}
 		return r.text, nil
 	case <-ctx.Done():
-		// A document that does not finish in time: the instance is killed
-		// (the call running in it ends) and a fresh one is loaded next time.
-		e.unload()
-		<-done
+		// A document that does not finish in time: its instance is set
+		// aside, freed when the call running in it ends, and a fresh one
+		// is loaded for the next document.
+		pool, inst := e.pool, e.inst
+		e.pool, e.inst = nil, nil
+		go func() {
+			<-done
+			inst.Kill()
+			pool.Close()
+		}()
 		return "", fmt.Errorf("read PDF: %w", ctx.Err())
 	}
 }

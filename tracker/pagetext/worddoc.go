@@ -318,7 +318,7 @@ func u16s(b []byte) []uint16 {
 
 // wordWriter turns Word's text with its control characters into lines.
 type wordWriter struct {
-	out strings.Builder
+	out []byte
 	// fields: for each open field (innermost last), whether its result
 	// part has begun; text is kept only outside field codes.
 	fields []bool
@@ -342,13 +342,13 @@ func (w *wordWriter) inCode() bool {
 }
 
 func (w *wordWriter) paragraph() {
-	if w.out.Len() > 0 && w.last != '\n' {
+	if len(w.out) > 0 && w.last != '\n' {
 		w.write('\n')
 	}
 }
 
 func (w *wordWriter) write(r rune) {
-	w.out.WriteRune(r)
+	w.out = utf8.AppendRune(w.out, r)
 	w.last = r
 }
 
@@ -408,16 +408,13 @@ func (w *wordWriter) char(r rune, fc uint32, compressed bool) {
 }
 
 func (w *wordWriter) trimTab() {
-	s := w.out.String()
-	if strings.HasSuffix(s, "\t") {
-		t := strings.TrimRight(s, "\t")
-		w.out.Reset()
-		w.out.WriteString(t)
+	for len(w.out) > 0 && w.out[len(w.out)-1] == '\t' {
+		w.out = w.out[:len(w.out)-1]
 	}
 }
 
 func (w *wordWriter) text() string {
-	lines := strings.Split(w.out.String(), "\n")
+	lines := strings.Split(string(w.out), "\n")
 	kept := lines[:0]
 	for _, l := range lines {
 		l = strings.TrimRight(l, " \t")

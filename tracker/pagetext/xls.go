@@ -95,34 +95,48 @@ const (
 	bofWorksheet  = 0x0010
 )
 
-// biffRecord is one record with the data of the CONTINUE records after it.
+// biffRecord is one record; next is the offset of the record after it
+// and after the CONTINUE records that carry on its data.
 type biffRecord struct {
 	typ    uint16
 	offset int // of the record header in the stream
 	data   []byte
-	conts  [][]byte
+	next   int
+	wb     []byte
 }
 
-// biffRecords splits a stream into records, stopping at the first one that
-// runs past the end.
-func biffRecords(wb []byte) []biffRecord {
-	var recs []biffRecord
+// readRecord reads the record at offset i; ok is false at the end of the
+// stream or at a record that runs past it.
+func readRecord(wb []byte, i int) (biffRecord, bool) {
 	le := binary.LittleEndian
-	for i := 0; i+4 <= len(wb); {
-		typ, n := le.Uint16(wb[i:]), int(le.Uint16(wb[i+2:]))
-		if i+4+n > len(wb) {
+	if i < 0 || i+4 > len(wb) {
+		return biffRecord{}, false
+	}
+	typ, n := le.Uint16(wb[i:]), int(le.Uint16(wb[i+2:]))
+	if i+4+n > len(wb) {
+		return biffRecord{}, false
+	}
+	r := biffRecord{typ: typ, offset: i, data: wb[i+4 : i+4+n], next: i + 4 + n, wb: wb}
+	for r.next+4 <= len(wb) && le.Uint16(wb[r.next:]) == recContinue {
+		m := int(le.Uint16(wb[r.next+2:]))
+		if r.next+4+m > len(wb) {
 			break
 		}
-		data := wb[i+4 : i+4+n]
-		if typ == recContinue && len(recs) > 0 {
-			last := &recs[len(recs)-1]
-			last.conts = append(last.conts, data)
-		} else {
-			recs = append(recs, biffRecord{typ: typ, offset: i, data: data})
-		}
-		i += 4 + n
+		r.next += 4 + m
 	}
-	return recs
+	return r, true
+}
+
+// chunks is the record's data and that of its CONTINUE records.
+func (r biffRecord) chunks() [][]byte {
+	out := [][]byte{r.data}
+	le := binary.LittleEndian
+	for i := r.offset + 4 + len(r.data); i+4 <= r.next; {
+		m := int(le.Uint16(r.wb[i+2:]))
+		out = append(out, r.wb[i+4:i+4+m])
+		i += 4 + m
+	}
+	return out
 }
 
 // biffBook is what the workbook globals say.
@@ -144,19 +158,23 @@ type boundSheet struct {
 }
 
 func biffText(wb []byte) (string, error) {
-	recs := biffRecords(wb)
-	if len(recs) == 0 || !isBOF(recs[0].typ) {
+	first, ok := readRecord(wb, 0)
+	if !ok || !isBOF(first.typ) {
 		return "", errors.New("Workbook stream: no BOF record")
 	}
 	bk := &biffBook{formats: map[int]numFormat{}, enc: charmap.Windows1252}
-	if d := recs[0].data; len(d) >= 2 && binary.LittleEndian.Uint16(d) >= biff8Version {
+	if d := first.data; len(d) >= 2 && binary.LittleEndian.Uint16(d) >= biff8Version {
 		bk.biff8 = true
 	}
 	// The globals substream, up to its EOF.
-	i := 1
+	i := first.next
 	var xfs []int
-	for ; i < len(recs); i++ {
-		r := recs[i]
+	for {
+		r, ok := readRecord(wb, i)
+		if !ok {
+			break
+		}
+		i = r.next
 		d := r.data
 		switch r.typ {
 		case recEOF:
@@ -184,7 +202,6 @@ func biffText(wb []byte) (string, error) {
 			bk.sst = readSST(r)
 		}
 		if r.typ == recEOF {
-			i++
 			break
 		}
 	}
@@ -198,10 +215,13 @@ func biffText(wb []byte) (string, error) {
 	}
 	var w sheetWriter
 	nth := 0
-	for i < len(recs) && !w.full {
-		r := recs[i]
+	for !w.full {
+		r, ok := readRecord(wb, i)
+		if !ok {
+			break
+		}
 		if !isBOF(r.typ) {
-			i++
+			i = r.next
 			continue
 		}
 		kind := uint16(bofWorksheet)
@@ -210,7 +230,7 @@ func biffText(wb []byte) (string, error) {
 		}
 		name, sheetKind := bk.sheetName(r.offset, nth)
 		nth++
-		cells, next := bk.readSheet(recs, i+1)
+		cells, next := bk.readSheet(wb, r.next)
 		i = next
 		if kind == bofWorksheet && sheetKind == 0 {
 			w.sheet(name, cells)
@@ -244,10 +264,10 @@ func (bk *biffBook) sheetName(offset, nth int) (string, byte) {
 	return "Sheet" + strconv.Itoa(nth+1), 0
 }
 
-// readSheet reads the cells of a sheet substream from record i (after its
+// readSheet reads the cells of a sheet substream from offset i (after its
 // BOF) to its EOF; nested substreams (embedded charts) are skipped. It
-// returns the index after the EOF.
-func (bk *biffBook) readSheet(recs []biffRecord, i int) ([]sheetCell, int) {
+// returns the offset after the EOF.
+func (bk *biffBook) readSheet(wb []byte, i int) ([]sheetCell, int) {
 	var cells []sheetCell
 	le := binary.LittleEndian
 	depth := 0
@@ -258,8 +278,12 @@ func (bk *biffBook) readSheet(recs []biffRecord, i int) ([]sheetCell, int) {
 			cells = append(cells, sheetCell{row: row, col: col, text: text})
 		}
 	}
-	for ; i < len(recs); i++ {
-		r := recs[i]
+	for {
+		r, ok := readRecord(wb, i)
+		if !ok {
+			return cells, len(wb)
+		}
+		i = r.next
 		d := r.data
 		if isBOF(r.typ) {
 			depth++
@@ -267,7 +291,7 @@ func (bk *biffBook) readSheet(recs []biffRecord, i int) ([]sheetCell, int) {
 		}
 		if r.typ == recEOF {
 			if depth == 0 {
-				return cells, i + 1
+				return cells, i
 			}
 			depth--
 			continue
@@ -346,7 +370,6 @@ func (bk *biffBook) readSheet(recs []biffRecord, i int) ([]sheetCell, int) {
 			}
 		}
 	}
-	return cells, i
 }
 
 func (bk *biffBook) number(v float64, xf int) string {
@@ -499,7 +522,7 @@ func (bk *biffBook) stringRecord(r biffRecord) string {
 	if !bk.biff8 {
 		return bk.cellString(r.data)
 	}
-	c := contReader{chunks: append([][]byte{r.data}, r.conts...)}
+	c := contReader{chunks: r.chunks()}
 	s, _ := c.xlString(false)
 	return s
 }
@@ -630,13 +653,11 @@ func readSST(r biffRecord) []string {
 		return nil
 	}
 	total := int64(binary.LittleEndian.Uint32(r.data[4:]))
-	size := len(r.data)
-	for _, c := range r.conts {
-		size += len(c)
-	}
+	chunks := r.chunks()
+	chunks[0] = chunks[0][8:]
 	// Every string takes at least 3 bytes.
-	sst := make([]string, 0, min(total, int64(size/3)))
-	c := contReader{chunks: append([][]byte{r.data[8:]}, r.conts...)}
+	sst := make([]string, 0, min(total, int64(r.next-r.offset)/3))
+	c := contReader{chunks: chunks}
 	for int64(len(sst)) < total {
 		s, ok := c.xlString(true)
 		if !ok {

@@ -21,8 +21,9 @@ import (
 // (numFmts and cellXfs, to tell dates from numbers), then each sheet.
 
 // maxXLSXXML bounds the XML read out of one workbook, all parts together:
-// a zip bomb, or a workbook listing one sheet many times, stops here.
-const maxXLSXXML = 64 << 20
+// a zip bomb, or a workbook listing one sheet many times, stops here. (A
+// variable so that tests can bomb a smaller bound.)
+var maxXLSXXML int64 = 32 << 20
 
 // maxXLSXSheets bounds the sheets read.
 const maxXLSXSheets = 256
@@ -154,7 +155,6 @@ func (bk *xlsxBook) parse(name string, required bool, f func(*xml.Decoder, xml.S
 	defer rc.Close()
 	lr := &io.LimitedReader{R: rc, N: bk.budget}
 	d := xml.NewDecoder(lr)
-	d.Strict = false
 	defer func() { bk.budget = lr.N }()
 	for {
 		tok, err := d.Token()
@@ -165,10 +165,16 @@ func (bk *xlsxBook) parse(name string, required bool, f func(*xml.Decoder, xml.S
 			return nil
 		}
 		if err != nil {
+			if lr.N <= 0 {
+				return fmt.Errorf("%s: too much XML (zip bomb?)", name)
+			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		if se, ok := tok.(xml.StartElement); ok {
 			if err := f(d, se); err != nil {
+				if lr.N <= 0 {
+					return fmt.Errorf("%s: too much XML (zip bomb?)", name)
+				}
 				return fmt.Errorf("%s: %w", name, err)
 			}
 		}
@@ -308,14 +314,16 @@ func (bk *xlsxBook) readSheet(name string) ([]sheetCell, error) {
 			rows++
 			col = 0
 		case "c":
-			if r, c, ok := cellRef(attr(se, "r")); ok {
+			ref := attr(se, "r")
+			r, c, ok := cellRef(ref)
+			if ok {
 				row, col = r, c
 			}
 			text, err := bk.cell(d, se)
 			if err != nil {
 				return err
 			}
-			if text != "" {
+			if text != "" && (ok || ref == "") { // a cell past Excel's bounds is dropped
 				cells = append(cells, sheetCell{row: row, col: col, text: text})
 			}
 			col++
