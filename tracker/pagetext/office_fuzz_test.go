@@ -1,6 +1,8 @@
 package pagetext
 
 import (
+	"fmt"
+	"time"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,7 +30,16 @@ func FuzzOffice(f *testing.F) {
 		IsXLS(b)
 		IsXLSX(b)
 		IsDocument(b)
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(2 * time.Second):
+				os.WriteFile(fmt.Sprintf("/tmp/hang-%d.bin", time.Now().UnixNano()), b, 0o644)
+			}
+		}()
 		text, err := officeText(b)
+		close(done)
 		if err != nil {
 			return
 		}

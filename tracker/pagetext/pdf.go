@@ -153,10 +153,19 @@ func (e *pdfiumEngine) load(cacheDir string) error {
 			rc = rc.WithCompilationCache(cache)
 		}
 	}
-	pool, err := webassembly.Init(webassembly.Config{MinIdle: 1, MaxIdle: 1, MaxTotal: 1,
-		FSConfig: wazero.NewFSConfig(), RuntimeConfig: rc, Stdout: discard{}, Stderr: discard{}})
+	cfg := webassembly.Config{MinIdle: 1, MaxIdle: 1, MaxTotal: 1,
+		FSConfig: wazero.NewFSConfig(), RuntimeConfig: rc, Stdout: discard{}, Stderr: discard{}}
+	pool, err := webassembly.Init(cfg)
 	if err != nil {
-		return fmt.Errorf("load PDFium: %w", err)
+		// Where memory may not be made executable (systemd's
+		// MemoryDenyWriteExecute), the interpreter still works, some
+		// fifty times slower.
+		cfg.RuntimeConfig = wazero.NewRuntimeConfigInterpreter().
+			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling)
+		var err2 error
+		if pool, err2 = webassembly.Init(cfg); err2 != nil {
+			return fmt.Errorf("load PDFium: %w", err)
+		}
 	}
 	inst, err := pool.GetInstance(30 * time.Second)
 	if err != nil {
