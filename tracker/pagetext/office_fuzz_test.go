@@ -2,6 +2,7 @@ package pagetext
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 	"os"
 	"path/filepath"
@@ -25,21 +26,30 @@ func FuzzOffice(f *testing.F) {
 	wd, tbl := buildWordStreams([]wordPiece{{"Deadline\r", true}, {"申报\x13 PAGE \x14一\x15\x07截止\x07\x07", false}}, [3]uint32{20, 0, 0})
 	f.Add(buildOLE([]string{"WordDocument", "1Table"}, [][]byte{wd, tbl}))
 	f.Add(buildOLE([]string{"Workbook"}, [][]byte{buildBIFF(false)}))
+	var calls, maxLen atomic.Int64
+	var maxDur atomic.Int64
+	go func() {
+		for {
+			time.Sleep(time.Second)
+			os.WriteFile(fmt.Sprintf("/tmp/fuzzprog-%d.txt", os.Getpid()), []byte(fmt.Sprintf("%v calls=%d maxlen=%d maxdur=%v\n", time.Now().Format("15:04:05"), calls.Load(), maxLen.Load(), time.Duration(maxDur.Load()))), 0o644)
+		}
+	}()
 	f.Fuzz(func(t *testing.T, b []byte) {
+		st := time.Now()
+		calls.Add(1)
+		if int64(len(b)) > maxLen.Load() {
+			maxLen.Store(int64(len(b)))
+		}
+		defer func() {
+			if d := int64(time.Since(st)); d > maxDur.Load() {
+				maxDur.Store(d)
+			}
+		}()
 		IsDOC(b)
 		IsXLS(b)
 		IsXLSX(b)
 		IsDocument(b)
-		done := make(chan struct{})
-		go func() {
-			select {
-			case <-done:
-			case <-time.After(2 * time.Second):
-				os.WriteFile(fmt.Sprintf("/tmp/hang-%d.bin", time.Now().UnixNano()), b, 0o644)
-			}
-		}()
 		text, err := officeText(b)
-		close(done)
 		if err != nil {
 			return
 		}
