@@ -549,7 +549,7 @@ func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, re
 // noticeText reads a fetched notice: the article of an HTML page (with its
 // attachments), or a document linked directly.
 func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *Response) (title, text string, atts []store.Attachment, cited []string) {
-	if pagetext.IsPDF(res.Body) || pagetext.IsDOCX(res.Body) || pagetext.IsDOC(res.Body) {
+	if pagetext.IsDocument(res.Body) {
 		t, _, err := pagetext.DocumentText(ctx, res.Body, res.ContentType)
 		if err != nil {
 			atts = append(atts, store.Attachment{URL: res.URL, Title: l.Title, Status: "skipped: " + err.Error()})
@@ -580,8 +580,8 @@ func (c *Crawler) noticeText(ctx context.Context, s store.Source, l Link, res *R
 			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: " + err.Error()})
 			continue
 		}
-		if !(pagetext.IsPDF(ares.Body) || pagetext.IsDOCX(ares.Body) || pagetext.IsDOC(ares.Body)) {
-			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: not a PDF, DOCX or DOC document"})
+		if !pagetext.IsDocument(ares.Body) {
+			atts = append(atts, store.Attachment{URL: a.URL, Title: a.Title, Status: "skipped: not a PDF, Word (DOC, DOCX, WPS) or Excel (XLS, XLSX) document"})
 			continue
 		}
 		t, _, err := pagetext.DocumentText(ctx, ares.Body, ares.ContentType)

@@ -15,7 +15,7 @@ import (
 
 func init() {
 	register(command{name: "extract", args: "[--published YYYY-MM-DD] [--json] FILE...|-",
-		summary: "read notices (text, HTML in any charset, PDF, DOCX) and print their windows",
+		summary: "read notices (text, HTML in any charset, PDF, DOC, DOCX, WPS, XLS, XLSX) and print their windows",
 		flags:   extractCmd})
 }
 
@@ -114,7 +114,7 @@ func extractCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 // input). It refuses, before anything is decoded, a file larger than limit
 // (extract.max_input_bytes: decoding and extraction take ten to twelve times a
 // file's size in memory) and one that is neither a document grantwatch
-// reads (PDF, DOCX, DOC) nor text: binary data would come out as garbage.
+// reads (PDF, Word, Excel) nor text: binary data would come out as garbage.
 // It never holds more than limit+1 bytes.
 func readInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
 	tooBig := fmt.Errorf("larger than the %s limit (extract.max_input_bytes)", byteSize(limit))
@@ -161,8 +161,8 @@ func readInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
 	if int64(len(b)) > limit {
 		return nil, tooBig
 	}
-	if !pagetext.IsPDF(b) && !pagetext.IsDOCX(b) && !pagetext.IsDOC(b) && !pagetext.LooksLikeText(b) {
-		return nil, errors.New("not text, HTML, PDF or DOCX (binary data)")
+	if !pagetext.IsDocument(b) && !pagetext.LooksLikeText(b) {
+		return nil, errors.New("not text, HTML, PDF, Word (DOC, DOCX, WPS) or Excel (XLS, XLSX) (binary data)")
 	}
 	return b, nil
 }

@@ -113,7 +113,8 @@ func DOCText(ctx context.Context, b []byte) (string, error) {
 	if err == nil {
 		return text, nil
 	}
-	if errors.Is(err, ErrEncrypted) {
+	if errors.Is(err, ErrEncrypted) || errors.Is(err, errNotWord) {
+		// Nothing antiword could read either.
 		return "", fmt.Errorf("read DOC: %w", err)
 	}
 	text, xerr := externalDOCText(ctx, b)
@@ -126,6 +127,10 @@ func DOCText(ctx context.Context, b []byte) (string, error) {
 	return "", fmt.Errorf("read DOC: %v; %w", err, xerr)
 }
 
+// errNotWord: a readable OLE file that holds no Word document (a
+// workbook, a PowerPoint file, an Outlook message).
+var errNotWord = errors.New("not a Word document")
+
 // nativeDOCText reads a Word-binary file with no external program.
 func nativeDOCText(b []byte) (string, error) {
 	f, err := openOLE(b)
@@ -134,9 +139,9 @@ func nativeDOCText(b []byte) (string, error) {
 	}
 	if !f.isWord() {
 		if f.isWorkbook() {
-			return "", errors.New("an Excel workbook, not a Word document")
+			return "", fmt.Errorf("an Excel workbook: %w", errNotWord)
 		}
-		return "", fmt.Errorf("no WordDocument stream (streams: %s)", f.names())
+		return "", fmt.Errorf("no WordDocument stream (streams: %s): %w", f.names(), errNotWord)
 	}
 	return docText(f)
 }

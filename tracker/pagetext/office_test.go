@@ -542,6 +542,38 @@ func TestBIFFSynthetic(t *testing.T) {
 	}
 }
 
+func TestBIFF5(t *testing.T) {
+	// An Excel 5/95 workbook (a Book stream): strings are bytes in the
+	// workbook's codepage, here 936 (GBK).
+	str8 := func(s string) []byte { b := gbk(t, s); return append(u16(uint16(len(b))), b...) }
+	name := gbk(t, "汇总")
+	var s1 []byte
+	s1 = append(s1, rec(recBOF, u16(0x0500, 0x0010, 0, 0))...)
+	s1 = append(s1, rec(recLabel, u16(0, 0, 0), str8("申报截止时间：2024年3月31日"))...)
+	s1 = append(s1, rec(recNumber, u16(0, 1, 1), f64(45382))...)
+	s1 = append(s1, rec(recEOF)...)
+	globals := func(off uint32) []byte {
+		var g []byte
+		g = append(g, rec(recBOF, u16(0x0500, 0x0005, 0, 0))...)
+		g = append(g, rec(recCodePage, u16(936))...)
+		g = append(g, rec(recFormat, u16(164), []byte{10}, []byte("yyyy/m/d;@"))...)
+		g = append(g, rec(recXF, u16(0, 0), make([]byte, 12))...)
+		g = append(g, rec(recXF, u16(0, 164), make([]byte, 12))...)
+		g = append(g, rec(recBoundSheet, u32(off), []byte{0, 0, byte(len(name))}, name)...)
+		return append(g, rec(recEOF)...)
+	}
+	g := globals(0)
+	wb := append(globals(uint32(len(g))), s1...)
+	b := buildOLE([]string{"Book"}, [][]byte{wb})
+	if !IsXLS(b) {
+		t.Fatal("a Book stream not sniffed as XLS")
+	}
+	text, err := XLSText(b)
+	if want := "工作表：汇总\n申报截止时间：2024年3月31日\t2024年3月31日"; err != nil || text != want {
+		t.Errorf("BIFF5: %q, %v", text, err)
+	}
+}
+
 func TestSerialDates(t *testing.T) {
 	for _, tt := range []struct {
 		v    float64

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/richardlehane/mscfb"
@@ -101,11 +102,11 @@ func (f *oleFile) stream(name string, required bool) (b []byte, err error) {
 func (f *oleFile) names() string {
 	var s []string
 	for n := range f.streams {
-		if len(s) == 8 {
-			s = append(s, "...")
-			break
-		}
 		s = append(s, n)
+	}
+	sort.Strings(s)
+	if len(s) > 8 {
+		s = append(s[:8], "...")
 	}
 	return strings.Join(s, ", ")
 }

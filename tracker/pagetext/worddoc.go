@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode/utf16"
@@ -200,6 +201,10 @@ func wordText(wd, tbl []byte, fb fib) (string, error) {
 		{start[5], start[6]}, // endnotes
 		{start[6], start[7]}, // text boxes
 	}
+	if start[8] == 0 {
+		// No counts in the FIB (some writers leave them out): every piece.
+		parts = []span{{0, math.MaxUint32}}
+	}
 	ttp := readTTP(wd, tbl, fb)
 	w := newWordWriter(ttp)
 	// Characters decoded in all: never more than the stream has bytes, so
@@ -393,8 +398,8 @@ func (w *wordWriter) char(r rune, fc uint32, compressed bool) {
 		w.write('\t')
 	case 0x1E: // non-breaking hyphen
 		w.write('-')
-	case 0xA0, 0x3000:
-		w.write(r)
+	case 0xA0: // no-break space
+		w.write(' ')
 	case utf8.RuneError:
 		w.write(r)
 	default:
