@@ -131,25 +131,28 @@ type HTTP struct {
 // Default returns the configuration used when no file is given. It must agree
 // with config.example.toml (TestExampleMatchesDefault).
 func Default() Config {
+	fd := tracker.DefaultFetchConfig()
 	return Config{
 		DB:       "grantwatch.db",
 		TimeZone: "Asia/Shanghai",
 		Log:      Log{Format: "text", Level: "info"},
+		// The fetcher's defaults live with it (tracker.DefaultFetchConfig),
+		// so that its benchmarks run what a user gets.
 		Fetch: Fetch{
-			UserAgent:          "grantwatch/0.1 (+https://github.com/grantwatch/grantwatch; grant deadline tracker)",
-			Timeout:            30 * time.Second,
-			DialTimeout:        10 * time.Second,
-			HeaderTimeout:      15 * time.Second,
-			PerHostDelay:       2 * time.Second,
-			PerHostConcurrency: 1,
-			Workers:            8,
-			MaxBodyBytes:       10 << 20,
-			MaxRedirects:       5,
+			UserAgent:          fd.UserAgent,
+			Timeout:            fd.Timeout,
+			DialTimeout:        fd.DialTimeout,
+			HeaderTimeout:      fd.HeaderTimeout,
+			PerHostDelay:       fd.PerHostDelay,
+			PerHostConcurrency: fd.PerHostConcurrency,
+			Workers:            fd.MaxInFlight,
+			MaxBodyBytes:       fd.MaxBodyBytes,
+			MaxRedirects:       fd.MaxRedirects,
 			AllowPrivate:       []string{},
-			RespectRobots:      true,
-			Retries:            2,
-			RetryWait:          time.Second,
-			MaxRetryAfter:      30 * time.Second,
+			RespectRobots:      fd.RespectRobots,
+			Retries:            fd.Retries,
+			RetryWait:          fd.RetryWait,
+			MaxRetryAfter:      fd.MaxRetryAfter,
 		},
 		Crawl: Crawl{
 			Schedule:         "0 */6 * * *",

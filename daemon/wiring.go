@@ -19,7 +19,7 @@ func NewCrawler(cfg config.Config, db *store.DB, logger *slog.Logger, now func()
 		Fetcher: tracker.NewFetcher(tracker.FetchConfig{UserAgent: f.UserAgent, Timeout: f.Timeout, DialTimeout: f.DialTimeout,
 			HeaderTimeout: f.HeaderTimeout, PerHostDelay: f.PerHostDelay, PerHostConcurrency: f.PerHostConcurrency,
 			MaxBodyBytes: f.MaxBodyBytes, MaxRedirects: f.MaxRedirects, AllowPrivate: f.AllowPrivate, RespectRobots: f.RespectRobots,
-			Retries: f.Retries, RetryWait: f.RetryWait, MaxRetryAfter: f.MaxRetryAfter}),
+			Retries: f.Retries, RetryWait: f.RetryWait, MaxRetryAfter: f.MaxRetryAfter, MaxInFlight: f.Workers}),
 		Config: tracker.CrawlConfig{Schedule: cfg.Crawl.Schedule, Jitter: cfg.Crawl.Jitter, MaxPages: cfg.Crawl.MaxPages,
 			MaxNoticesPerRun: cfg.Crawl.MaxNoticesPerRun, FailureAlert: cfg.Crawl.FailureAlert,
 			RetryBackoff: cfg.Crawl.RetryBackoff, RetryBackoffMax: cfg.Crawl.RetryBackoffMax, Workers: f.Workers},

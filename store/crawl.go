@@ -30,7 +30,7 @@ type CrawlResult struct {
 // empty. It returns the source as stored.
 func (db *DB) RecordCrawl(ctx context.Context, id int64, r CrawlResult) (Source, error) {
 	now := fmtTime(db.now())
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
 		s, err := scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = ?`, id))
 		if err != nil {
 			return err
@@ -185,7 +185,7 @@ func (db *DB) NoticesOnHost(ctx context.Context, host string, limit int) ([]Noti
 // so (延期), keeping the old dates in its history.
 func (db *DB) ExtendWindow(ctx context.Context, windowID int64, closes, closesTime, reason string) error {
 	now := fmtTime(db.now())
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *sqlTx) error {
 		var oo, oc, oct sql.NullString
 		if err := tx.QueryRowContext(ctx, `SELECT opens, closes, closes_time FROM windows WHERE id = ?`, windowID).Scan(&oo, &oc, &oct); err != nil {
 			return fmt.Errorf("extend window %d: %w", windowID, err)

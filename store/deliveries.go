@@ -57,7 +57,7 @@ func (db *DB) PlanDeliveries(ctx context.Context, ds []Delivery) (int, error) {
 	}
 	n := 0
 	now := fmtTime(db.now())
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (dedup_key, subscriber_id, window_id, source_id, kind, lead,
 			revision, event_date, period, recipient, due_at, status, last_error, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`)
@@ -183,7 +183,7 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, 
 		}
 	}
 	args = append(args, limit)
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
 			WHERE ((status = 'pending' AND due_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
 			   OR (status = 'sending' AND next_attempt_at <= ?))`+kindFilter+`

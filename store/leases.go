@@ -18,7 +18,7 @@ var ErrLeaseHeld = errors.New("held by another process")
 // holder had claimed ("sending") back to pending: it returns how many.
 func (db *DB) AcquireSenderLease(ctx context.Context, owner string, pid int, wall time.Time, ttl time.Duration, alive func(int) bool) (int64, error) {
 	var recovered int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
 		var holder string
 		var holderPID int
 		var beat sql.NullString

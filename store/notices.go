@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -88,12 +89,19 @@ func nullID(id int64) any {
 // active window missing from windows is marked withdrawn, never deleted, so
 // that reminders already sent stay explainable.
 func (db *DB) SaveNotice(ctx context.Context, n Notice, windows []Window, reason string) (SaveResult, error) {
+	return db.SaveFetchedNotice(ctx, n, windows, reason, nil)
+}
+
+// SaveFetchedNotice is SaveNotice for a page just fetched: its validators
+// and attachments (st, when not nil) are stored in the same transaction,
+// one commit for the page instead of two.
+func (db *DB) SaveFetchedNotice(ctx context.Context, n Notice, windows []Window, reason string, st *NoticeFetchState) (SaveResult, error) {
 	var res SaveResult
 	now := fmtTime(db.now())
 	if n.Status == "" {
 		n.Status = "active"
 	}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sqlTx) error {
 		old, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url = ?`, n.URL))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -152,7 +160,20 @@ func (db *DB) SaveNotice(ctx context.Context, n Notice, windows []Window, reason
 				return fmt.Errorf("update notice: %w", err)
 			}
 		}
-		return saveWindows(ctx, tx, res.NoticeID, windows, reason, now, &res)
+		if err := saveWindows(ctx, tx, res.NoticeID, windows, reason, now, &res); err != nil {
+			return err
+		}
+		if st != nil {
+			att, _ := json.Marshal(st.Attachments)
+			if st.Attachments == nil {
+				att = []byte("[]")
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE notices SET etag = ?, last_modified = ?, attachments = ?, checked_at = ? WHERE id = ?`,
+				st.ETag, st.LastModified, string(att), now, res.NoticeID); err != nil {
+				return fmt.Errorf("notice fetch state: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return SaveResult{}, fmt.Errorf("save notice %s: %w", n.URL, err)
@@ -160,7 +181,7 @@ func (db *DB) SaveNotice(ctx context.Context, n Notice, windows []Window, reason
 	return res, nil
 }
 
-func saveWindows(ctx context.Context, tx *sql.Tx, noticeID int64, windows []Window, reason, now string, res *SaveResult) error {
+func saveWindows(ctx context.Context, tx *sqlTx, noticeID int64, windows []Window, reason, now string, res *SaveResult) error {
 	stored, err := windowsOf(ctx, tx, noticeID)
 	if err != nil {
 		return err

@@ -39,8 +39,8 @@ var ErrExists = errors.New("already exists")
 // DB is an open grantwatch database.
 type DB struct {
 	path string
-	w    *sql.DB // the one writer
-	r    *sql.DB // readers
+	w    *sqlConn // the one writer
+	r    *sqlConn // readers
 	now  func() time.Time
 }
 
@@ -86,7 +86,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, w: w, now: o.now}
+	db := &DB{path: path, w: newSQLConn(w), now: o.now}
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -101,7 +101,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db.r = r
+	db.r = newSQLConn(r)
 	return db, nil
 }
 
@@ -267,7 +267,7 @@ func (db *DB) migrate(ctx context.Context, upTo int) error {
 		if m.version <= current || (upTo > 0 && m.version > upTo) {
 			continue
 		}
-		if err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.tx(ctx, func(tx *sqlTx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
@@ -289,7 +289,7 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 // tx runs f in a write transaction, committing when f returns nil.
-func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
+func (db *DB) tx(ctx context.Context, f func(*sqlTx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -298,7 +298,11 @@ func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.w.prepareAll(ctx, tx.want)
+	return nil
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").

@@ -106,7 +106,15 @@ type SourceReport struct {
 	Warnings       []string
 	Err            error
 
-	tried map[string]bool // notice pages fetched in this check
+	tried  map[string]bool // notice pages fetched in this check
+	failed map[string]bool // notice pages with a failure on record (read at the start of the check)
+}
+
+func (r *SourceReport) markFailed(u string) {
+	if r.failed == nil {
+		r.failed = map[string]bool{}
+	}
+	r.failed[u] = true
 }
 
 // Report is a crawl run.
@@ -125,42 +133,71 @@ func (r Report) Failed() []SourceReport {
 	return out
 }
 
-// CrawlNow checks the given sources now, Workers at a time (politeness
-// per host is the fetcher's), and reports each as it finishes.
+// CrawlNow checks the given sources now and reports each as it finishes.
+// Work is scheduled by host: each host's sources are checked one after
+// another (per_host_concurrency at a time), every host at once, so that a
+// host's pace, not a worker pool, sets how long a crawl takes; the
+// fetcher's MaxInFlight (crawl workers) bounds requests in flight across
+// hosts, and waiting on one host's delay holds nothing another host could
+// use. Sources on one host share that host's pace.
 func (c *Crawler) CrawlNow(ctx context.Context, sources []store.Source, progress func(done, total int, r SourceReport)) Report {
 	var mu sync.Mutex
 	var rep Report
-	work := make(chan store.Source)
-	var wg sync.WaitGroup
-	for w := 0; w < max(1, c.Config.Workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := range work {
-				r := c.CrawlSource(ctx, s)
-				mu.Lock()
-				rep.Sources = append(rep.Sources, r)
-				if progress != nil {
-					progress(len(rep.Sources), len(sources), r)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	byHost := map[string][]store.Source{}
+	var hosts []string
 	for _, s := range sources {
-		select {
-		case work <- s:
-		case <-ctx.Done():
+		h := s.URL
+		if u, err := url.Parse(s.URL); err == nil {
+			h = hostKey(u)
 		}
-		if ctx.Err() != nil {
-			break
+		if _, ok := byHost[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		byHost[h] = append(byHost[h], s)
+	}
+	perHost := max(1, c.Fetcher.cfg.PerHostConcurrency)
+	// Sources in progress at once: one list page each in memory.
+	active := make(chan struct{}, maxActiveSources)
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		queue := make(chan store.Source, len(byHost[h]))
+		for _, s := range byHost[h] {
+			queue <- s
+		}
+		close(queue)
+		for w := 0; w < min(perHost, len(byHost[h])); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for s := range queue {
+					select {
+					case active <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
+					r := c.CrawlSource(ctx, s)
+					<-active
+					mu.Lock()
+					rep.Sources = append(rep.Sources, r)
+					if progress != nil {
+						progress(len(rep.Sources), len(sources), r)
+					}
+					mu.Unlock()
+					if ctx.Err() != nil {
+						return
+					}
+				}
+			}()
 		}
 	}
-	close(work)
 	wg.Wait()
 	sort.Slice(rep.Sources, func(i, j int) bool { return rep.Sources[i].Source.ID < rep.Sources[j].Source.ID })
 	return rep
 }
+
+// maxActiveSources bounds the sources checked at once, whatever the number
+// of hosts: each holds its list in memory while its notices are fetched.
+const maxActiveSources = 1024
 
 // CrawlDue checks the sources whose next check has come.
 func (c *Crawler) CrawlDue(ctx context.Context) (Report, error) {
@@ -277,6 +314,11 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 			c.processNotice(ctx, s, Link{URL: s.URL, Title: s.Name}, res, &rep)
 		}
 	default:
+		if fs, err := c.DB.FetchFailuresOf(ctx, s.ID, 10000); err == nil {
+			for _, f := range fs {
+				rep.markFailed(f.URL)
+			}
+		}
 		if !res.NotModified {
 			rep.Pages = 1
 			if !rep.Feed {
@@ -431,10 +473,11 @@ func (c *Crawler) fetchNotice(ctx context.Context, s store.Source, l Link, rep *
 			Title: l.Title, Published: l.Published, LastError: err.Error()}); err != nil {
 			rep.Warnings = append(rep.Warnings, err.Error())
 		}
+		rep.markFailed(l.URL)
 		return
 	}
 	c.processNotice(ctx, s, l, res, rep)
-	if ctx.Err() == nil {
+	if ctx.Err() == nil && rep.failed[l.URL] {
 		c.DB.ClearFetchFailure(context.WithoutCancel(ctx), l.URL)
 	}
 }
@@ -658,12 +701,11 @@ func (c *Crawler) processNotice(ctx context.Context, s store.Source, l Link, res
 			windows = nil // the deadline lives on the original window
 		}
 	}
-	r, err := c.DB.SaveNotice(ctx, n, windows, "crawl")
+	r, err := c.DB.SaveFetchedNotice(ctx, n, windows, "crawl", &store.NoticeFetchState{ETag: res.ETag, LastModified: res.LastModified, Attachments: atts})
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, err.Error())
 		return
 	}
-	c.DB.SetNoticeFetchState(ctx, r.NoticeID, store.NoticeFetchState{ETag: res.ETag, LastModified: res.LastModified, Attachments: atts})
 	if r.NewNotice {
 		rep.NoticesNew++
 	} else if r.NoticeChanged {

@@ -105,7 +105,7 @@ func TestCrawlListSite(t *testing.T) {
 		t.Errorf("attachments of notice 2: %+v", st.Attachments)
 	}
 	st, _ = c.DB.NoticeFetchStateOf(context.Background(), mustNotice(t, c, s.url("/tzgg/3.html")).ID)
-	if len(st.Attachments) != 1 || !strings.HasPrefix(st.Attachments[0].Status, "skipped: not a PDF, DOCX or DOC") {
+	if len(st.Attachments) != 1 || !strings.HasPrefix(st.Attachments[0].Status, "skipped: not a PDF, Word (DOC, DOCX, WPS) or Excel") {
 		t.Errorf("attachments of notice 3: %+v", st.Attachments)
 	}
 	srcAfter, _ := c.DB.Source(context.Background(), fmt.Sprint(src.ID))

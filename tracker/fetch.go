@@ -37,9 +37,34 @@ type FetchConfig struct {
 	Retries       int
 	RetryWait     time.Duration
 	MaxRetryAfter time.Duration
+	// MaxInFlight bounds requests in flight across all hosts (crawl's
+	// workers; 0: no bound). A request takes its slot only once its host's
+	// pace lets it start, so waiting on one host's delay holds no slot
+	// another host could use.
+	MaxInFlight int
 	// Resolver looks up host names (nil: the system's). Tests use it to
 	// make DNS fail without asking any real server.
 	Resolver *net.Resolver
+}
+
+// DefaultFetchConfig is the fetcher a user gets with no configuration
+// (config.Default builds on it; config.example.toml states the same).
+func DefaultFetchConfig() FetchConfig {
+	return FetchConfig{
+		UserAgent:          "grantwatch/0.1 (+https://github.com/grantwatch/grantwatch; grant deadline tracker)",
+		Timeout:            30 * time.Second,
+		DialTimeout:        10 * time.Second,
+		HeaderTimeout:      15 * time.Second,
+		PerHostDelay:       2 * time.Second,
+		PerHostConcurrency: 1,
+		MaxInFlight:        8,
+		MaxBodyBytes:       10 << 20,
+		MaxRedirects:       5,
+		RespectRobots:      true,
+		Retries:            2,
+		RetryWait:          time.Second,
+		MaxRetryAfter:      30 * time.Second,
+	}
 }
 
 // Fetcher fetches pages politely: robots.txt, a per-host pace and
@@ -55,6 +80,7 @@ type Fetcher struct {
 	mu     sync.Mutex
 	hosts  map[string]*hostState
 	robots map[string]*robotsEntry
+	flight chan struct{} // MaxInFlight slots; nil: unbounded
 }
 
 type hostState struct {
@@ -135,6 +161,9 @@ var (
 // NewFetcher builds a fetcher; cfg must be valid (config.Validate).
 func NewFetcher(cfg FetchConfig) *Fetcher {
 	f := &Fetcher{cfg: cfg, allowHN: map[string]bool{}, hosts: map[string]*hostState{}, robots: map[string]*robotsEntry{}}
+	if cfg.MaxInFlight > 0 {
+		f.flight = make(chan struct{}, cfg.MaxInFlight)
+	}
 	for _, a := range cfg.AllowPrivate {
 		a = strings.TrimSpace(a)
 		if p, err := netip.ParsePrefix(a); err == nil {
@@ -256,7 +285,28 @@ func (f *Fetcher) acquire(ctx context.Context, h string) (release func(), err er
 			return nil, ctx.Err()
 		}
 	}
-	return func() { <-hs.sem }, nil
+	if f.flight != nil {
+		select {
+		case f.flight <- struct{}{}:
+		case <-ctx.Done():
+			<-hs.sem
+			return nil, ctx.Err()
+		}
+		return func() { f.paceFromEnd(hs); <-f.flight; <-hs.sem }, nil
+	}
+	return func() { f.paceFromEnd(hs); <-hs.sem }, nil
+}
+
+// paceFromEnd starts the host's next turn no sooner than the delay after
+// this request ended: a request that waited for a slot, or took its time to
+// reach the server, never brings the next one closer than the delay as the
+// server sees them.
+func (f *Fetcher) paceFromEnd(hs *hostState) {
+	hs.mu.Lock()
+	if next := time.Now().Add(hs.delay); next.After(hs.next) {
+		hs.next = next
+	}
+	hs.mu.Unlock()
 }
 
 // holdOff keeps host h quiet for d (a Retry-After the server asked for).

@@ -39,6 +39,12 @@ func docText(f *oleFile) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return wordDocText(wd, func(name string) ([]byte, error) { return f.stream(name, false) })
+}
+
+// wordDocText reads a WordDocument stream; table gives the table stream
+// of that name, nil when there is none.
+func wordDocText(wd []byte, table func(name string) ([]byte, error)) (string, error) {
 	if len(wd) < fibBaseLen {
 		return "", errors.New("WordDocument stream: no Word FIB")
 	}
@@ -54,28 +60,32 @@ func docText(f *oleFile) (string, error) {
 		return "", ErrEncrypted
 	}
 	nFib := binary.LittleEndian.Uint16(wd[2:])
-	if nFib < 101 { // Word 6/95 (nFib 101-105 share the 97 FIB base but not the piece layout)
-		return wordScan(wd)
-	}
 	tblName := "0Table"
 	if flags&0x0200 != 0 { // fWhichTblStm
 		tblName = "1Table"
 	}
-	tbl, err := f.stream(tblName, false)
+	tbl, err := table(tblName)
 	if err != nil {
 		return "", err
 	}
-	fib, err := readFIB(wd)
-	if err != nil {
-		return "", err
-	}
-	if tbl == nil || fib.lcbClx == 0 {
-		if nFib < nFibWord97 {
-			return wordScan(wd)
+	if tbl != nil {
+		fib, err := readFIB(wd)
+		if err == nil && fib.lcbClx != 0 {
+			return wordText(wd, tbl, fib)
 		}
-		return "", fmt.Errorf("WordDocument: no %s stream or piece table", tblName)
+		if nFib >= nFibWord97 {
+			if err != nil {
+				return "", err
+			}
+			return "", errors.New("WordDocument: no piece table")
+		}
 	}
-	return wordText(wd, tbl, fib)
+	if nFib < nFibWord97 {
+		// Word 95 and earlier keep no table stream: their text is a span
+		// of the WordDocument stream.
+		return wordScan(wd)
+	}
+	return "", fmt.Errorf("WordDocument: no %s stream", tblName)
 }
 
 // fib holds what we read of the File Information Block.
