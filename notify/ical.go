@@ -254,6 +254,28 @@ func (f Feed) event(iw *icalWriter, win store.WindowView, kind, summary, desc, s
 	iw.line("END:VEVENT")
 }
 
+// FeedWindowsIndexed is FeedWindows with the keyword filter answered by
+// the index: hits holds the notices with any of the subscriber's keywords
+// (nil when the subscriber has none).
+func FeedWindowsIndexed(s store.Subscriber, ws []store.WindowView, hits map[int64]bool, since string) []store.WindowView {
+	var out []store.WindowView
+	noKeywords := s
+	noKeywords.Keywords = nil
+	for _, w := range ws {
+		if w.Status != "active" || w.Closes != "" && w.Closes < since || w.Closes == "" && w.Opens < since {
+			continue
+		}
+		if !Matches(noKeywords, w, "") {
+			continue
+		}
+		if len(s.Keywords) > 0 && !hits[w.NoticeID] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 // FeedWindows selects the windows a subscriber's feed shows: their
 // filters, still open or to come (and a week back, so a deadline just
 // passed does not vanish at once).

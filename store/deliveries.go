@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Delivery is one mail to send: a reminder, a correction, a digest or an
@@ -291,6 +292,51 @@ func (db *DB) WindowByID(ctx context.Context, id int64) (WindowView, error) {
 	}
 	v.Window = w
 	return v, nil
+}
+
+// NoticesWithAny returns the IDs of the notices whose title or text holds
+// any of the keywords: through the trigram index for keywords of three
+// characters or more, LIKE for shorter ones (which the index cannot
+// serve). A feed asks this instead of reading every notice's text.
+func (db *DB) NoticesWithAny(ctx context.Context, keywords []string) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	var phrases []string
+	for _, k := range keywords {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		if utf8.RuneCountInString(k) >= 3 {
+			phrases = append(phrases, `"`+strings.ReplaceAll(k, `"`, `""`)+`"`)
+			continue
+		}
+		like := "%" + escapeLike(k) + "%"
+		ids, err := queryAll(ctx, db.r, "notices with a keyword", scanID,
+			`SELECT id FROM notices WHERE title LIKE ? ESCAPE '\' OR text LIKE ? ESCAPE '\'`, like, like)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out[id] = true
+		}
+	}
+	if len(phrases) > 0 {
+		ids, err := queryAll(ctx, db.r, "notices with a keyword", scanID,
+			`SELECT rowid FROM notices_fts WHERE notices_fts MATCH ?`, strings.Join(phrases, " OR "))
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+func scanID(r scanner) (int64, error) {
+	var id int64
+	err := r.Scan(&id)
+	return id, err
 }
 
 // NoticeTexts maps notice IDs to title and text, for keyword filters.

@@ -185,40 +185,50 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		}
 		name += "（" + sub.Email + "）"
 	}
-	ws, err := s.DB.Windows(ctx, store.WindowFilter{})
-	if err != nil {
-		s.serverError(w, err)
-		return
-	}
-	texts, err := s.DB.NoticeTexts(ctx)
-	if err != nil {
-		s.serverError(w, err)
-		return
-	}
+	// Only the windows a feed can show (open, to come, or closed within
+	// the last 30 days), and, for keyword filters, the notices that hold a
+	// keyword found through the index: never every notice's text.
 	since := s.Now().In(s.Config.Location).AddDate(0, 0, -30).Format("2006-01-02")
-	chosen := notify.FeedWindows(sub, ws, texts, since)
-	// DTSTAMP is the newest change, so an unchanged feed is the same bytes
-	// and its ETag holds.
+	ws, err := s.DB.Windows(ctx, store.WindowFilter{UpcomingFrom: since})
+	if err != nil {
+		s.serverError(w, err)
+		return
+	}
+	var hits map[int64]bool
+	if len(sub.Keywords) > 0 {
+		if hits, err = s.DB.NoticesWithAny(ctx, sub.Keywords); err != nil {
+			s.serverError(w, err)
+			return
+		}
+	}
+	chosen := notify.FeedWindowsIndexed(sub, ws, hits, since)
+	// DTSTAMP is the newest change, so an unchanged feed is the same bytes.
+	// The ETag is computed from what the feed is made of, before it is
+	// drawn, so that a calendar polling an unchanged feed gets a 304 for
+	// the price of one query.
 	var newest time.Time
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n", name, s.Config.Location)
 	for _, x := range chosen {
 		if x.UpdatedAt.After(newest) {
 			newest = x.UpdatedAt
 		}
+		fmt.Fprintf(h, "%d/%d/%s/%s/%s/%s/%s/%s/%s/%s\n", x.ID, x.Revision, x.UpdatedAt.Format(time.RFC3339Nano), x.Opens, x.Closes,
+			x.ClosesTime, x.Label, x.Title, x.NoticeURL, x.Evidence)
 	}
 	if newest.IsZero() {
 		newest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	var buf bytes.Buffer
-	if err := (notify.Feed{Name: name, Windows: chosen, Now: newest, Location: s.Config.Location}).WriteICal(&buf); err != nil {
-		s.serverError(w, err)
-		return
-	}
-	sum := sha256.Sum256(buf.Bytes())
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	etag := `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, etag) {
 		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	var buf bytes.Buffer
+	if err := (notify.Feed{Name: name, Windows: chosen, Now: newest, Location: s.Config.Location}).WriteICal(&buf); err != nil {
+		s.serverError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")

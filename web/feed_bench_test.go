@@ -1,0 +1,84 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/grantwatch/grantwatch/store"
+)
+
+// BenchmarkFeedHTTP5000 serves a subscriber's feed of 5,000 windows (5,000
+// notices of 2 KB text each, among 10,000 stored) over loopback HTTP:
+// cold (the first request), warm (again), and a conditional request that
+// the ETag answers with 304; each the median of 5, plus a keyword
+// subscriber's feed. Default configuration.
+func BenchmarkFeedHTTP5000(b *testing.B) {
+	t := &testing.T{}
+	e := newEnv(t, false)
+	ctx := context.Background()
+	text := ""
+	for len(text) < 2000 {
+		text += "各有关单位：根据工作安排，现将有关事项通知如下。请于2019年9月30日前报送申报材料。"
+	}
+	for i := 0; i < 10000; i++ {
+		closes := "2019-09-30"
+		if i%2 == 1 {
+			closes = "2019-06-30" // long past: not in any feed
+		}
+		if _, err := e.db.SaveNotice(ctx, store.Notice{URL: fmt.Sprintf("https://kjt.example.gov.cn/tzgg/%d.html", i),
+			Title: fmt.Sprintf("关于组织申报2019年度第%d批重点研发计划项目的通知", i), Region: "山西", Text: text},
+			[]store.Window{{Key: "k", Label: "网络申报", Opens: "2019-08-30", Closes: closes, ClosesTime: "17:00", Evidence: "请于2019年9月30日前报送申报材料"}}, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	all, _ := e.db.AddSubscriber(ctx, store.Subscriber{Email: "all@example.cn", Status: "active"})
+	kw, _ := e.db.AddSubscriber(ctx, store.Subscriber{Email: "kw@example.cn", Status: "active", Keywords: []string{"第1批", "重点研发计划项目"}})
+	get := func(token, etag string) (time.Duration, int, string) {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/feed/"+token+".ics", nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		d := time.Since(start)
+		_ = n
+		return d, resp.StatusCode, resp.Header.Get("ETag")
+	}
+	median := func(f func() time.Duration) time.Duration {
+		var ds []time.Duration
+		for i := 0; i < 5; i++ {
+			ds = append(ds, f())
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		return ds[2]
+	}
+	for i := 0; i < b.N; i++ {
+		cold, status, etag := get(all.FeedToken, "")
+		if status != 200 {
+			b.Fatalf("status %d", status)
+		}
+		warm := median(func() time.Duration { d, _, _ := get(all.FeedToken, ""); return d })
+		notModified := median(func() time.Duration {
+			d, st, _ := get(all.FeedToken, etag)
+			if st != http.StatusNotModified {
+				b.Fatalf("conditional: %d", st)
+			}
+			return d
+		})
+		keyword := median(func() time.Duration { d, _, _ := get(kw.FeedToken, ""); return d })
+		b.ReportMetric(float64(cold.Microseconds())/1000, "ms_cold")
+		b.ReportMetric(float64(warm.Microseconds())/1000, "ms_warm")
+		b.ReportMetric(float64(notModified.Microseconds())/1000, "ms_304")
+		b.ReportMetric(float64(keyword.Microseconds())/1000, "ms_keyword")
+	}
+}
