@@ -118,6 +118,8 @@ type SMTP struct {
 	From     string        `toml:"from"`
 	FromName string        `toml:"from_name"`
 	Timeout  time.Duration `toml:"timeout"`
+	// Connections is how many SMTP connections send at once.
+	Connections int `toml:"connections"`
 }
 
 // HTTP is the daemon's web server.
@@ -176,12 +178,13 @@ func Default() Config {
 			DigestDays:      14,
 		},
 		SMTP: SMTP{
-			Host:     "127.0.0.1",
-			Port:     25,
-			TLS:      "none",
-			From:     "grantwatch@localhost",
-			FromName: "grantwatch",
-			Timeout:  30 * time.Second,
+			Host:        "127.0.0.1",
+			Port:        25,
+			TLS:         "none",
+			From:        "grantwatch@localhost",
+			FromName:    "grantwatch",
+			Timeout:     30 * time.Second,
+			Connections: 4,
 		},
 		HTTP: HTTP{
 			Listen:           "127.0.0.1:8080",
@@ -301,6 +304,9 @@ func (c Config) Validate() error {
 	}
 	if c.Extract.PDFEngine != "builtin" && c.Extract.PDFEngine != "pdftotext" {
 		return fmt.Errorf("extract.pdf_engine: want builtin or pdftotext, got %q", c.Extract.PDFEngine)
+	}
+	if c.SMTP.Connections < 1 || c.SMTP.Connections > 32 {
+		return fmt.Errorf("smtp.connections: must be 1 to 32, got %d", c.SMTP.Connections)
 	}
 	if c.Render.PageTimeout < time.Second {
 		return fmt.Errorf("render.page_timeout: must be at least 1s, got %s", c.Render.PageTimeout)

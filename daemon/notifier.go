@@ -22,7 +22,7 @@ func NewNotifier(cfg config.Config, db *store.DB, logger *slog.Logger) (*notify.
 	}
 	return &notify.Notifier{DB: db, Logger: logger,
 		Mailer: notify.NewMailer(notify.SMTPConfig{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
-			Password: cfg.SMTP.Password, TLS: cfg.SMTP.TLS, Timeout: cfg.SMTP.Timeout, Rate: cfg.Notify.Rate}),
+			Password: cfg.SMTP.Password, TLS: cfg.SMTP.TLS, Timeout: cfg.SMTP.Timeout, Rate: cfg.Notify.Rate, Connections: cfg.SMTP.Connections}),
 		Config: notify.Config{Hour: cfg.Notify.Hour, LeadOpen: lo, LeadClose: lc, Location: cfg.Location(), BaseURL: cfg.HTTP.BaseURL,
 			From: cfg.SMTP.From, FromName: cfg.SMTP.FromName, AdminEmail: cfg.AdminEmail, RetryBackoff: cfg.Notify.RetryBackoff,
 			RetryBackoffMax: cfg.Notify.RetryBackoffMax, DigestWeekday: cfg.Notify.Weekday(), DigestDays: cfg.Notify.DigestDays},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -98,6 +99,24 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 		}
 		n.DB.RenewSenderLease(ctx, owner, n.wall())
 		latest := latestOfEach(batch)
+		// As many deliveries at once as the mailer has connections; each
+		// is recorded only after its own send, as before.
+		var mu sync.Mutex
+		work := make(chan store.Delivery)
+		var wg sync.WaitGroup
+		for w := 0; w < n.Mailer.Connections(); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for d := range work {
+					var r RunResult
+					n.deliver(ctx, d, now, &r)
+					mu.Lock()
+					res.add(r)
+					mu.Unlock()
+				}
+			}()
+		}
 		for i, d := range batch {
 			if ctx.Err() != nil {
 				// Shutting down: what this run claimed and did not try goes
@@ -112,13 +131,29 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 				break
 			}
 			if (d.Kind == "open" || d.Kind == "close") && latest[pairEvent(d)] != d.ID {
-				n.done(ctx, d, "skipped", "superseded: a later reminder of the same window was due", &res)
+				var r RunResult
+				n.done(ctx, d, "skipped", "superseded: a later reminder of the same window was due", &r)
+				mu.Lock()
+				res.add(r)
+				mu.Unlock()
 				continue
 			}
-			n.deliver(ctx, d, now, &res)
+			work <- d
 		}
+		close(work)
+		wg.Wait()
 	}
 	return res, ctx.Err()
+}
+
+// add counts another worker's deliveries.
+func (r *RunResult) add(o RunResult) {
+	r.Sent += o.Sent
+	r.Retried += o.Retried
+	r.Failed += o.Failed
+	r.Skipped += o.Skipped
+	r.Cancelled += o.Cancelled
+	r.Subjects = append(r.Subjects, o.Subjects...)
 }
 
 func pairEvent(d store.Delivery) string {

@@ -24,26 +24,47 @@ type SMTPConfig struct {
 	// one opened before the next mail. Servers drop idle sessions (Postfix
 	// after 300 s, others sooner); 0 means 30 s.
 	IdleTimeout time.Duration
+	// Connections is how many SMTP connections send at once (0: 1).
+	Connections int
 }
 
 const defaultIdleTimeout = 30 * time.Second
 
-// Mailer sends mail over one SMTP connection, reused across messages and
-// opened again after an error.
+// Mailer sends mail over a few SMTP connections (Connections, default 1),
+// each reused across messages and opened again after an error, so that a
+// server's round trips for one message overlap another's. Rate, when set,
+// holds for all of them together.
 type Mailer struct {
-	cfg    SMTPConfig
-	mu     sync.Mutex
-	client *mail.Client
-	open   bool
-	last   time.Time // the last send started (for Rate)
-	used   time.Time // the connection was last used (for IdleTimeout)
+	cfg  SMTPConfig
+	slot chan struct{} // one per connection
+
+	mu   sync.Mutex
+	idle []*session // sessions not sending, the most recently used last
+	last time.Time  // the last send's turn (for Rate)
 	// Now is the wall clock (nil: time.Now); idleness is real time, not
 	// the instant a run plans for.
 	Now func() time.Time
 }
 
+// session is one SMTP connection.
+type session struct {
+	client *mail.Client
+	open   bool
+	used   time.Time // the connection was last used (for IdleTimeout)
+}
+
 // NewMailer prepares a mailer; it connects on the first Send.
-func NewMailer(cfg SMTPConfig) *Mailer { return &Mailer{cfg: cfg} }
+func NewMailer(cfg SMTPConfig) *Mailer {
+	n := max(1, cfg.Connections)
+	m := &Mailer{cfg: cfg, slot: make(chan struct{}, n)}
+	for i := 0; i < n; i++ {
+		m.idle = append(m.idle, &session{})
+	}
+	return m
+}
+
+// Connections is how many messages the mailer sends at once.
+func (m *Mailer) Connections() int { return cap(m.slot) }
 
 // SendError is a failed send and whether trying again later may help.
 type SendError struct {
@@ -70,54 +91,96 @@ func (m *Mailer) newClient() (*mail.Client, error) {
 	return mail.NewClient(m.cfg.Host, opts...)
 }
 
-// Send delivers one message. Only an SMTP 5xx answer to this message is
-// permanent; everything else (4xx, no connection, a connection the server
-// dropped, a timeout) is temporary and retried later.
-func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
+// pace waits for this message's turn under Rate: turns are handed out one
+// gap apart, whichever connection sends.
+func (m *Mailer) pace(ctx context.Context) error {
+	if m.cfg.Rate <= 0 {
+		return nil
+	}
+	gap := time.Duration(float64(time.Second) / m.cfg.Rate)
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cfg.Rate > 0 {
-		gap := time.Duration(float64(time.Second) / m.cfg.Rate)
-		if wait := m.last.Add(gap).Sub(m.now()); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-				return &SendError{Temporary: true, Err: ctx.Err()}
-			}
+	turn := m.last.Add(gap)
+	if now := m.now(); turn.Before(now) {
+		turn = now
+	}
+	m.last = turn
+	m.mu.Unlock()
+	if wait := turn.Sub(m.now()); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return &SendError{Temporary: true, Err: ctx.Err()}
 		}
 	}
-	m.last = m.now()
+	return nil
+}
+
+// take waits for a free connection; the one used last is preferred, so
+// that the others may idle out rather than all of them going stale.
+func (m *Mailer) take(ctx context.Context) (*session, error) {
+	select {
+	case m.slot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, &SendError{Temporary: true, Err: ctx.Err()}
+	}
+	m.mu.Lock()
+	s := m.idle[len(m.idle)-1]
+	m.idle = m.idle[:len(m.idle)-1]
+	m.mu.Unlock()
+	return s, nil
+}
+
+func (m *Mailer) give(s *session) {
+	m.mu.Lock()
+	m.idle = append(m.idle, s)
+	m.mu.Unlock()
+	<-m.slot
+}
+
+// Send delivers one message. Only an SMTP 5xx answer to this message is
+// permanent; everything else (4xx, no connection, a connection the server
+// dropped, a timeout) is temporary and retried later. Safe for concurrent
+// use: up to Connections messages go out at once.
+func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
+	if err := m.pace(ctx); err != nil {
+		return err
+	}
+	s, err := m.take(ctx)
+	if err != nil {
+		return err
+	}
+	defer m.give(s)
 	idle := m.cfg.IdleTimeout
 	if idle <= 0 {
 		idle = defaultIdleTimeout
 	}
-	if m.open && m.now().Sub(m.used) >= idle {
+	if s.open && m.now().Sub(s.used) >= idle {
 		// The server has probably dropped it; a new session is cheaper than
 		// a failed one.
-		m.closeConn()
+		s.close()
 	}
-	reused := m.open
-	if err := m.connect(ctx); err != nil {
+	reused := s.open
+	if err := m.connect(ctx, s); err != nil {
 		return err
 	}
-	err := m.client.Send(msg)
+	err = s.client.Send(msg)
 	if err != nil && reused && connCheckFailed(err) {
 		// The kept connection was dead before anything of this message was
 		// sent (the NOOP check failed): open a new one and send now.
-		m.closeConn()
-		if err := m.connect(ctx); err != nil {
+		s.close()
+		if err := m.connect(ctx, s); err != nil {
 			return err
 		}
-		err = m.client.Send(msg)
+		err = s.client.Send(msg)
 	}
 	if err != nil {
 		// Whatever happened, start the next message on a fresh connection.
-		m.closeConn()
+		s.close()
 		return classifySend(err)
 	}
-	m.used = m.now()
+	s.used = m.now()
 	return nil
 }
 
@@ -128,9 +191,9 @@ func (m *Mailer) now() time.Time {
 	return time.Now()
 }
 
-// connect opens a session unless one is open.
-func (m *Mailer) connect(ctx context.Context) error {
-	if m.open {
+// connect opens a session unless it is open.
+func (m *Mailer) connect(ctx context.Context, s *session) error {
+	if s.open {
 		return nil
 	}
 	c, err := m.newClient()
@@ -142,15 +205,17 @@ func (m *Mailer) connect(ctx context.Context) error {
 	if err := c.DialWithContext(ctx); err != nil {
 		return &SendError{Temporary: true, Err: fmt.Errorf("connect to %s:%d: %w", m.cfg.Host, m.cfg.Port, err)}
 	}
-	m.client, m.open, m.used = c, true, m.now()
+	s.client, s.open, s.used = c, true, m.now()
 	return nil
 }
 
-func (m *Mailer) closeConn() {
-	if m.open {
-		m.client.Close()
+func (s *session) close() error {
+	var err error
+	if s.open {
+		err = s.client.Close()
 	}
-	m.open = false
+	s.open = false
+	return err
 }
 
 // connCheckFailed: go-mail checks a kept connection (NOOP) before MAIL
@@ -160,15 +225,21 @@ func connCheckFailed(err error) bool {
 	return errors.As(err, &se) && se.Reason == mail.ErrConnCheck
 }
 
-// Close ends the SMTP session.
+// Close ends the SMTP sessions, once the messages being sent are.
 func (m *Mailer) Close() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.open {
-		return nil
+	var errs []error
+	for i := 0; i < cap(m.slot); i++ {
+		m.slot <- struct{}{}
 	}
-	m.open = false
-	return m.client.Close()
+	m.mu.Lock()
+	for _, s := range m.idle {
+		errs = append(errs, s.close())
+	}
+	m.mu.Unlock()
+	for i := 0; i < cap(m.slot); i++ {
+		<-m.slot
+	}
+	return errors.Join(errs...)
 }
 
 // classifySend: a 5xx reply refuses this message for good; any other
