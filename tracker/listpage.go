@@ -577,7 +577,7 @@ func ProxyPage(body string, p *RecordProxy, pageURL string, allowHosts []string)
 	recs := recordRE.FindAllStringSubmatch(body, -1)
 	links := recordLinks(recs, resolve)
 	next := *p
-	if m := regexp.MustCompile(`(?i)<totalrecord>\s*(\d+)`).FindStringSubmatch(body); m != nil {
+	if m := totalRecordRE.FindStringSubmatch(body); m != nil {
 		next.Total, _ = strconv.Atoi(m[1])
 	}
 	next.Next = p.Next + p.Group
@@ -660,7 +660,12 @@ func matchBracket(s string, i int) int {
 	return -1
 }
 
-var bareKeyRE = regexp.MustCompile(`([{,]\s*)([A-Za-z_$][\w$]*)\s*:`)
+var (
+	bareKeyRE       = regexp.MustCompile(`([{,]\s*)([A-Za-z_$][\w$]*)\s*:`)
+	trailingCommaRE = regexp.MustCompile(`,\s*([}\]])`)
+	totalRecordRE   = regexp.MustCompile(`(?i)<totalrecord>\s*(\d+)`)
+	noticePathRE    = regexp.MustCompile(`/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$`)
+)
 
 // jsToJSON turns a JavaScript object literal into JSON: single-quoted
 // strings become double-quoted, bare keys quoted, trailing commas dropped.
@@ -703,7 +708,7 @@ func jsToJSON(s string) string {
 		}
 	}
 	out := bareKeyRE.ReplaceAllString(b.String(), `$1"$2":`)
-	return regexp.MustCompile(`,\s*([}\]])`).ReplaceAllString(out, "$1")
+	return trailingCommaRE.ReplaceAllString(out, "$1")
 }
 
 var (
@@ -938,7 +943,7 @@ func numberedNext(doc *goquery.Document, resolve func(string) (*url.URL, bool), 
 // articlePathStrict: a URL that is surely a notice (so a "2" linking there
 // is no pager).
 func articlePathStrict(u *url.URL) bool {
-	return isDocLink(u) || regexp.MustCompile(`/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$`).MatchString(u.Path)
+	return isDocLink(u) || noticePathRE.MatchString(u.Path)
 }
 
 var (
