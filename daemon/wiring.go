@@ -22,7 +22,7 @@ func NewCrawler(cfg config.Config, db *store.DB, logger *slog.Logger, now func()
 			Retries: f.Retries, RetryWait: f.RetryWait, MaxRetryAfter: f.MaxRetryAfter, MaxInFlight: f.Workers}),
 		Config: tracker.CrawlConfig{Schedule: cfg.Crawl.Schedule, Jitter: cfg.Crawl.Jitter, MaxPages: cfg.Crawl.MaxPages,
 			MaxNoticesPerRun: cfg.Crawl.MaxNoticesPerRun, FailureAlert: cfg.Crawl.FailureAlert,
-			RetryBackoff: cfg.Crawl.RetryBackoff, RetryBackoffMax: cfg.Crawl.RetryBackoffMax, Workers: f.Workers},
+			RetryBackoff: cfg.Crawl.RetryBackoff, RetryBackoffMax: cfg.Crawl.RetryBackoffMax},
 		// The browser starts only when a source marked render is checked.
 		Renderer: render.New(render.Config{Browser: cfg.Render.Browser, PageTimeout: cfg.Render.PageTimeout, MaxPages: cfg.Render.MaxPages}),
 	}

@@ -69,7 +69,7 @@ func crawlPoliteness(b *testing.B, hosts, perHost int) {
 		}
 		c := &Crawler{DB: db, Fetcher: NewFetcher(fc), Logger: discardLogger(), Now: now.Now, Location: time.UTC,
 			Config: CrawlConfig{Schedule: "@every 6h", MaxPages: 3, MaxNoticesPerRun: 200,
-				FailureAlert: 3, RetryBackoff: time.Minute, RetryBackoffMax: time.Hour, Workers: fc.MaxInFlight}}
+				FailureAlert: 3, RetryBackoff: time.Minute, RetryBackoffMax: time.Hour}}
 		var srcs []store.Source
 		for _, s := range sites {
 			src, err := db.AddSource(context.Background(), store.Source{URL: s.url("/list/"), Kind: "list"})
@@ -141,7 +141,7 @@ func BenchmarkTenThousandSources(b *testing.B) {
 		}
 		c := &Crawler{DB: db, Fetcher: NewFetcher(fc), Logger: discardLogger(), Now: now.Now, Location: time.UTC,
 			Config: CrawlConfig{Schedule: "@every 6h", MaxPages: 1, MaxNoticesPerRun: 10, FailureAlert: 3,
-				RetryBackoff: time.Minute, RetryBackoffMax: time.Hour, Workers: 8}}
+				RetryBackoff: time.Minute, RetryBackoffMax: time.Hour}}
 		rep, err := c.CrawlDue(context.Background())
 		if err != nil || len(rep.Sources) != 10000 || len(rep.Failed()) != 0 {
 			b.Fatalf("crawl of 10,000: %v, %d sources, %d failed", err, len(rep.Sources), len(rep.Failed()))

@@ -60,7 +60,6 @@ type CrawlConfig struct {
 	FailureAlert     int
 	RetryBackoff     time.Duration
 	RetryBackoffMax  time.Duration
-	Workers          int
 	MaxAttachments   int
 	// RecheckPerRun bounds the known notices a source's check fetches
 	// again (0: 25); the rest wait for the next runs.
@@ -314,10 +313,14 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 			c.processNotice(ctx, s, Link{URL: s.URL, Title: s.Name}, res, &rep)
 		}
 	default:
-		if fs, err := c.DB.FetchFailuresOf(ctx, s.ID, 10000); err == nil {
-			for _, f := range fs {
-				rep.markFailed(f.URL)
-			}
+		// The notices that failed before: cleared when they answer, and
+		// tried again below if the list does not bring them up.
+		failed, err := c.DB.FetchFailuresOf(ctx, s.ID, c.Config.MaxNoticesPerRun)
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, err.Error())
+		}
+		for _, f := range failed {
+			rep.markFailed(f.URL)
 		}
 		if !res.NotModified {
 			rep.Pages = 1
@@ -328,7 +331,7 @@ func (c *Crawler) CrawlSource(ctx context.Context, s store.Source) SourceReport 
 			rep.Links = links
 			c.newNotices(ctx, s, list.Links, &rep)
 		}
-		c.retryFailed(ctx, s, &rep)
+		c.retryFailed(ctx, s, failed, &rep)
 		c.recheck(ctx, s, list.Links, &rep)
 	}
 	result := store.CrawlResult{OK: true, ETag: res.ETag, LastModified: res.LastModified,
@@ -440,22 +443,23 @@ func (c *Crawler) newNotices(ctx context.Context, s store.Source, links []Link, 
 		if ctx.Err() != nil {
 			return
 		}
-		c.fetchNotice(ctx, s, l, rep)
+		scope := s.URL
+		if rep.Feed {
+			scope = l.URL // a feed names its items' hosts
+		}
+		c.fetchNotice(ctx, s, l, scope, rep)
 	}
 }
 
 // fetchNotice fetches and reads one notice the source links to. A notice
 // that cannot be fetched (after the fetcher's own retries) is noted, and
 // tried again at every check of the source until it answers.
-func (c *Crawler) fetchNotice(ctx context.Context, s store.Source, l Link, rep *SourceReport) {
+// scope is the URL whose host and port the fetch stays within.
+func (c *Crawler) fetchNotice(ctx context.Context, s store.Source, l Link, scope string, rep *SourceReport) {
 	if rep.tried == nil {
 		rep.tried = map[string]bool{}
 	}
 	rep.tried[l.URL] = true
-	scope := s.URL
-	if rep.Feed {
-		scope = l.URL // a feed names its items' hosts
-	}
 	res, err := c.Fetcher.Fetch(ctx, Request{URL: l.URL, Source: scope, AllowHosts: s.AllowHosts})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -485,13 +489,8 @@ func (c *Crawler) fetchNotice(ctx context.Context, s store.Source, l Link, rep *
 // retryFailed tries again the notices of this source that failed before,
 // whether or not its list changed (a 304 list would otherwise hide them
 // until the department posts something new).
-func (c *Crawler) retryFailed(ctx context.Context, s store.Source, rep *SourceReport) {
-	fs, err := c.DB.FetchFailuresOf(ctx, s.ID, c.Config.MaxNoticesPerRun)
-	if err != nil {
-		rep.Warnings = append(rep.Warnings, err.Error())
-		return
-	}
-	for _, f := range fs {
+func (c *Crawler) retryFailed(ctx context.Context, s store.Source, failed []store.FetchFailure, rep *SourceReport) {
+	for _, f := range failed {
 		if ctx.Err() != nil {
 			return
 		}
@@ -502,10 +501,9 @@ func (c *Crawler) retryFailed(ctx context.Context, s store.Source, rep *SourceRe
 			c.DB.ClearFetchFailure(ctx, f.URL) // read meanwhile (another source links it too)
 			continue
 		}
-		feed := rep.Feed
-		rep.Feed = true // recorded when found: fetched on its own host
-		c.fetchNotice(ctx, s, Link{URL: f.URL, Title: f.Title, Published: f.Published}, rep)
-		rep.Feed = feed
+		// It was in the source's scope (or named by its feed) when found:
+		// its own host is its scope now.
+		c.fetchNotice(ctx, s, Link{URL: f.URL, Title: f.Title, Published: f.Published}, f.URL, rep)
 	}
 }
 

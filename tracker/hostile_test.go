@@ -178,7 +178,6 @@ func TestHostileSources(t *testing.T) {
 	}}
 	now := &clock{t: t0}
 	c := testCrawler(t, fc, now)
-	c.Config.Workers = 8
 	hs := hostiles(t)
 	var srcs []store.Source
 	for i, h := range hs {

@@ -135,7 +135,7 @@ func testCrawler(t *testing.T, fc FetchConfig, now *clock) *Crawler {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	return &Crawler{DB: db, Fetcher: NewFetcher(fc), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now.Now,
 		Location: loc, Config: CrawlConfig{Schedule: "0 */6 * * *", MaxPages: 3, MaxNoticesPerRun: 50, FailureAlert: 3,
-			RetryBackoff: 30 * time.Minute, RetryBackoffMax: 24 * time.Hour, Workers: 2}}
+			RetryBackoff: 30 * time.Minute, RetryBackoffMax: 24 * time.Hour}}
 }
 
 func addSource(t *testing.T, c *Crawler, s store.Source) store.Source {
