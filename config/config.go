@@ -184,7 +184,7 @@ func Default() Config {
 			From:        "grantwatch@localhost",
 			FromName:    "grantwatch",
 			Timeout:     30 * time.Second,
-			Connections: 4,
+			Connections: 1,
 		},
 		HTTP: HTTP{
 			Listen:           "127.0.0.1:8080",

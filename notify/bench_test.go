@@ -14,7 +14,7 @@ import (
 
 // BenchmarkSend10000 sends 10,000 reminders (one window, 10,000
 // subscribers, one reminder each due) into a loopback SMTP server with no
-// rate limit, with the default smtp.connections (4), and reports mails per
+// rate limit, over 4 SMTP connections (smtp.connections; the default is 1), and reports mails per
 // second. Planning and claiming are part of the measure; setting up the
 // database is not. BenchmarkPlainSMTP10000 is the yardstick: a plain
 // go-mail client sending 10,000 ready-made messages over one connection
