@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -343,6 +345,11 @@ type WindowFilter struct {
 	// UpcomingFrom, a date (YYYY-MM-DD), keeps windows still open or yet to
 	// open on that day.
 	UpcomingFrom string
+	// StartsBy, a date, keeps windows that open or close on or before it
+	// (those that show on a timeline ending that day).
+	StartsBy string
+	// Limit, when positive, keeps only the first windows in listing order.
+	Limit int
 	// Region keeps windows whose notice is of that region, or names it in its
 	// issuer or title (a notice of 山西省科学技术厅 is a 山西 notice).
 	Region string
@@ -350,8 +357,8 @@ type WindowFilter struct {
 	All bool
 }
 
-// Windows lists windows with their notices, soonest closing first.
-func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error) {
+// where returns the filter's conditions on windows w joined with notices n.
+func (f WindowFilter) where() (string, []any) {
 	var where []string
 	var args []any
 	if !f.All {
@@ -361,23 +368,78 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 		where = append(where, `(w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))`)
 		args = append(args, f.UpcomingFrom, f.UpcomingFrom)
 	}
+	if f.StartsBy != "" {
+		where = append(where, `(w.opens <= ? OR w.closes <= ?)`)
+		args = append(args, f.StartsBy, f.StartsBy)
+	}
 	if f.Region != "" {
 		like := "%" + escapeLike(f.Region) + "%"
 		where = append(where, `(n.region = ? OR n.issuer LIKE ? ESCAPE '\' OR n.title LIKE ? ESCAPE '\')`)
 		args = append(args, f.Region, like, like)
 	}
-	q := `SELECT ` + prefixCols("w.", windowCols) + `, n.url, n.title, n.issuer, n.region, n.status
-		FROM windows w JOIN notices n ON n.id = w.notice_id`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+	if len(where) == 0 {
+		return "", nil
 	}
-	q += ` ORDER BY COALESCE(w.closes, w.opens, '9999') , w.id`
-	return queryAll(ctx, db.r, "list windows", func(r scanner) (WindowView, error) {
-		var v WindowView
-		w, err := scanWindow(r, &v.NoticeURL, &v.Title, &v.Issuer, &v.Region, &v.NoticeStatus)
-		v.Window = w
-		return v, err
-	}, q, args...)
+	return ` WHERE ` + strings.Join(where, ` AND `), args
+}
+
+// Windows lists windows with their notices, soonest closing first.
+func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error) {
+	cols := `SELECT ` + prefixCols("w.", windowCols) + `, n.url, n.title, n.issuer, n.region, n.status
+		FROM windows w JOIN notices n ON n.id = w.notice_id`
+	var q string
+	var args []any
+	if f.Limit > 0 && f.UpcomingFrom != "" {
+		// A bounded listing from a day walks the index on closes from that
+		// day and stops at the limit (and, apart, the few windows that
+		// only open), so its cost does not grow with the history stored.
+		g := f
+		g.UpcomingFrom = ""
+		where, wargs := g.where()
+		and := " AND "
+		if where == "" {
+			where, and = " WHERE ", ""
+		}
+		q = `SELECT * FROM (` + cols + where + and + `w.closes >= ? ORDER BY w.closes, w.id LIMIT ?)
+			UNION ALL SELECT * FROM (` + cols + where + and + `w.closes IS NULL AND w.opens >= ? ORDER BY w.opens, w.id LIMIT ?)`
+		args = append(append(append(args, wargs...), f.UpcomingFrom, f.Limit), append(wargs, f.UpcomingFrom, f.Limit)...)
+		ws, err := queryAll(ctx, db.r, "list windows", scanWindowView, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		sort.SliceStable(ws, func(i, j int) bool {
+			a, b := cmp.Or(ws[i].Closes, ws[i].Opens), cmp.Or(ws[j].Closes, ws[j].Opens)
+			if a != b {
+				return a < b
+			}
+			return ws[i].ID < ws[j].ID
+		})
+		return ws[:min(len(ws), f.Limit)], nil
+	}
+	where, args := f.where()
+	q = cols + where + ` ORDER BY COALESCE(w.closes, w.opens, '9999') , w.id`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	return queryAll(ctx, db.r, "list windows", scanWindowView, q, args...)
+}
+
+func scanWindowView(r scanner) (WindowView, error) {
+	var v WindowView
+	w, err := scanWindow(r, &v.NoticeURL, &v.Title, &v.Issuer, &v.Region, &v.NoticeStatus)
+	v.Window = w
+	return v, err
+}
+
+// SourceRegions lists the regions of the sources watched, for a page's
+// region choice.
+func (db *DB) SourceRegions(ctx context.Context) ([]string, error) {
+	return queryAll(ctx, db.r, "list source regions", func(r scanner) (string, error) {
+		var s string
+		err := r.Scan(&s)
+		return s, err
+	}, `SELECT DISTINCT region FROM sources WHERE region != '' ORDER BY region`)
 }
 
 // WindowChange is one recorded move of a window's dates.
@@ -409,4 +471,15 @@ func (db *DB) MarkSeen(ctx context.Context, noticeID int64) error {
 		return fmt.Errorf("mark notice %d seen: %w", noticeID, err)
 	}
 	return nil
+}
+
+// ListingVersion is a number that moves whenever anything a feed or a
+// listing shows changes (a window, or the notice fields it is listed with).
+// Equal numbers mean equal listings, so it can stand in an ETag.
+func (db *DB) ListingVersion(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.r.QueryRowContext(ctx, `SELECT n FROM versions WHERE name = 'listing'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read listing version: %w", err)
+	}
+	return n, nil
 }

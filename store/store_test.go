@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -521,5 +523,124 @@ func TestLockedDatabase(t *testing.T) {
 	}
 	if ok, err := db.IntegrityCheck(ctx); ok != "ok" || err != nil {
 		t.Errorf("integrity %q %v", ok, err)
+	}
+}
+
+// The listing version moves with what feeds show, and only with that: a
+// notice found again unchanged, or saved again with the same windows, keeps
+// every feed's ETag.
+func TestListingVersion(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	version := func() int64 {
+		t.Helper()
+		v, err := db.ListingVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	n := Notice{URL: "https://kjt.example.gov.cn/1.html", Title: "关于申报的通知", Region: "山西", Text: "请于2019年9月30日前报送。"}
+	ws := []Window{{Key: "k", Label: "报送", Closes: "2019-09-30", Evidence: "请于2019年9月30日前报送"}}
+	v0 := version()
+	res, err := db.SaveNotice(ctx, n, ws, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := version()
+	if v1 == v0 {
+		t.Fatal("a new window did not move the version")
+	}
+	if _, err := db.SaveNotice(ctx, n, ws, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSeen(ctx, res.NoticeID); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != v1 {
+		t.Errorf("an unchanged save or a sighting moved the version %d → %d", v1, v)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"deadline moved", func() error {
+			_, err := db.SaveNotice(ctx, n, []Window{{Key: "k", Label: "报送", Closes: "2019-10-08", Evidence: "请于2019年10月8日前报送"}}, "")
+			return err
+		}},
+		{"title changed", func() error {
+			n.Title = "关于申报的补充通知"
+			_, err := db.SaveNotice(ctx, n, []Window{{Key: "k", Label: "报送", Closes: "2019-10-08", Evidence: "请于2019年10月8日前报送"}}, "")
+			return err
+		}},
+		{"window withdrawn", func() error {
+			_, err := db.SaveNotice(ctx, n, nil, "")
+			return err
+		}},
+	}
+	last := version()
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatal(err)
+		}
+		if v := version(); v == last {
+			t.Errorf("%s: the version did not move", s.name)
+		} else {
+			last = v
+		}
+	}
+}
+
+// A bounded listing (walking the index on closes) gives exactly the first
+// rows of the unbounded one, windows that only open included.
+func TestWindowsBoundedMatchesUnbounded(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewSource(7))
+	day := func(d int) string {
+		return time.Date(2019, 9, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d).Format("2006-01-02")
+	}
+	for i := 0; i < 300; i++ {
+		w := Window{Key: "k", Label: "申报"}
+		switch rng.Intn(4) {
+		case 0:
+			w.Opens = day(rng.Intn(120) - 60)
+		case 1:
+			w.Closes = day(rng.Intn(120) - 60)
+		default:
+			o := rng.Intn(120) - 60
+			w.Opens, w.Closes = day(o), day(o+rng.Intn(40))
+		}
+		region := []string{"山西", "河北"}[i%2]
+		if _, err := db.SaveNotice(ctx, Notice{URL: fmt.Sprintf("https://a.example.cn/%d.html", i), Title: "通知", Region: region}, []Window{w}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []WindowFilter{
+		{UpcomingFrom: day(0)},
+		{UpcomingFrom: day(0), StartsBy: day(30)},
+		{UpcomingFrom: day(10), StartsBy: day(20), Region: "河北"},
+	} {
+		all, err := db.Windows(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, limit := range []int{1, 7, 40, len(all), len(all) + 5} {
+			g := f
+			g.Limit = limit
+			some, err := db.Windows(ctx, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := all[:min(limit, len(all))]
+			if len(some) != len(want) {
+				t.Fatalf("%+v: %d windows, want %d", g, len(some), len(want))
+			}
+			for i := range want {
+				if some[i].ID != want[i].ID {
+					t.Fatalf("%+v: row %d is window %d, want %d", g, i, some[i].ID, want[i].ID)
+				}
+			}
+		}
 	}
 }

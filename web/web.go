@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -69,6 +70,7 @@ type Server struct {
 	limits  map[string][]time.Time
 	keyMu   sync.Mutex
 	key     []byte // CSRF key, loaded from the database once
+	feeds   feedCache
 }
 
 // Handler returns the routes.
@@ -185,55 +187,74 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		}
 		name += "（" + sub.Email + "）"
 	}
-	// Only the windows a feed can show (open, to come, or closed within
-	// the last 30 days), and, for keyword filters, the notices that hold a
-	// keyword found through the index: never every notice's text.
-	since := s.Now().In(s.Config.Location).AddDate(0, 0, -30).Format("2006-01-02")
-	ws, err := s.DB.Windows(ctx, store.WindowFilter{UpcomingFrom: since})
+	// The ETag is made from the listing version (which moves with any change
+	// to windows or their notices), the day (which decides what has aged
+	// out) and who is asking, so a calendar polling an unchanged feed is
+	// answered with a 304 after two one-row queries, and a feed drawn once
+	// is served again from memory until something changes.
+	version, err := s.DB.ListingVersion(ctx)
 	if err != nil {
 		s.serverError(w, err)
 		return
 	}
-	var hits map[int64]bool
-	if len(sub.Keywords) > 0 {
-		if hits, err = s.DB.NoticesWithAny(ctx, sub.Keywords); err != nil {
-			s.serverError(w, err)
-			return
-		}
-	}
-	chosen := notify.FeedWindowsIndexed(sub, ws, hits, since)
-	// DTSTAMP is the newest change, so an unchanged feed is the same bytes.
-	// The ETag is computed from what the feed is made of, before it is
-	// drawn, so that a calendar polling an unchanged feed gets a 304 for
-	// the price of one query.
-	var newest time.Time
+	since := s.Now().In(s.Config.Location).AddDate(0, 0, -30).Format("2006-01-02")
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n", name, s.Config.Location)
-	for _, x := range chosen {
-		if x.UpdatedAt.After(newest) {
-			newest = x.UpdatedAt
-		}
-		fmt.Fprintf(h, "%d/%d/%s/%s/%s/%s/%s/%s/%s/%s\n", x.ID, x.Revision, x.UpdatedAt.Format(time.RFC3339Nano), x.Opens, x.Closes,
-			x.ClosesTime, x.Label, x.Title, x.NoticeURL, x.Evidence)
-	}
-	if newest.IsZero() {
-		newest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	etag := `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+	fmt.Fprintf(h, "%d\n%s\n%s\n%s\n%q\n%q\n%q\n", version, since, name, s.Config.Location, sub.Regions, sub.Issuers, sub.Keywords)
+	etag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	var buf bytes.Buffer
-	if err := (notify.Feed{Name: name, Windows: chosen, Now: newest, Location: s.Config.Location}).WriteICal(&buf); err != nil {
-		s.serverError(w, err)
-		return
+	body, ok := s.feeds.get(etag)
+	if !ok {
+		if body, err = s.drawFeed(ctx, sub, name, version, since); err != nil {
+			s.serverError(w, err)
+			return
+		}
+		s.feeds.put(etag, body)
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `inline; filename="grantwatch.ics"`)
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// drawFeed renders a feed: the windows a feed can show (open, to come, or
+// closed within the last 30 days), read once per listing version and day
+// for all subscribers, filtered by the subscriber's regions and, for
+// keywords, by the notices the full-text index finds: never every notice's
+// text.
+func (s *Server) drawFeed(ctx context.Context, sub store.Subscriber, name string, version int64, since string) ([]byte, error) {
+	ws, err := s.feeds.windows(version, since, func() ([]store.WindowView, error) {
+		return s.DB.Windows(ctx, store.WindowFilter{UpcomingFrom: since})
+	})
+	if err != nil {
+		return nil, err
+	}
+	var hits map[int64]bool
+	if len(sub.Keywords) > 0 {
+		if hits, err = s.DB.NoticesWithAny(ctx, sub.Keywords); err != nil {
+			return nil, err
+		}
+	}
+	chosen := notify.FeedWindowsIndexed(sub, ws, hits, since)
+	// DTSTAMP is the newest change, so an unchanged feed is the same bytes.
+	var newest time.Time
+	for _, x := range chosen {
+		if x.UpdatedAt.After(newest) {
+			newest = x.UpdatedAt
+		}
+	}
+	if newest.IsZero() {
+		newest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	var buf bytes.Buffer
+	buf.Grow(1024 + 1600*len(chosen)) // a window's two events are about 1.5 KB: grow once, not by doubling
+	if err := (notify.Feed{Name: name, Windows: chosen, Now: newest, Location: s.Config.Location}).WriteICal(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func etagMatch(header, etag string) bool {
@@ -606,6 +627,9 @@ type upcomingRow struct {
 	Left, Width                   int
 }
 
+// upcomingLimit caps the timeline; a region narrows it.
+const upcomingLimit = 1000
+
 // upcoming shows the next days as a timeline: a bar per window from its
 // opening to its closing, today marked.
 func (s *Server) upcoming(w http.ResponseWriter, r *http.Request) {
@@ -618,12 +642,31 @@ func (s *Server) upcoming(w http.ResponseWriter, r *http.Request) {
 	if utf8.RuneCountInString(region) > 20 {
 		region = ""
 	}
-	ws, err := s.DB.Windows(r.Context(), store.WindowFilter{UpcomingFrom: today.Format("2006-01-02")})
+	// The page reads only the windows on its timeline, at most
+	// upcomingLimit of them, so it costs the same however much history the
+	// database holds.
+	f := store.WindowFilter{UpcomingFrom: today.Format("2006-01-02"), StartsBy: end.Format("2006-01-02"), Region: region, Limit: upcomingLimit + 1}
+	ws, err := s.DB.Windows(r.Context(), f)
 	if err != nil {
 		s.serverError(w, err)
 		return
 	}
-	regionSet := map[string]bool{}
+	// The region choice: the regions watched, and those of the windows shown.
+	regions, err := s.DB.SourceRegions(r.Context())
+	if err != nil {
+		s.serverError(w, err)
+		return
+	}
+	for _, x := range ws {
+		if x.Region != "" && !slices.Contains(regions, x.Region) {
+			regions = append(regions, x.Region)
+		}
+	}
+	sort.Strings(regions)
+	more := len(ws) > upcomingLimit
+	if more {
+		ws = ws[:upcomingLimit]
+	}
 	span := float64(end.Sub(start))
 	pct := func(t time.Time) int {
 		switch {
@@ -634,19 +677,10 @@ func (s *Server) upcoming(w http.ResponseWriter, r *http.Request) {
 		}
 		return int(float64(t.Sub(start)) / span * 100)
 	}
-	var rows []upcomingRow
+	rows := make([]upcomingRow, 0, len(ws))
 	for _, x := range ws {
-		if x.Region != "" {
-			regionSet[x.Region] = true
-		}
-		if region != "" && x.Region != region && !strings.Contains(x.Issuer, region) && !strings.Contains(x.Title, region) {
-			continue
-		}
 		op, okO := time.ParseInLocation("2006-01-02", x.Opens, loc)
 		cl, okC := time.ParseInLocation("2006-01-02", x.Closes, loc)
-		if (okO != nil || op.After(end)) && (okC != nil || cl.After(end)) {
-			continue
-		}
 		from, to := start, end
 		if okO == nil {
 			from = op
@@ -678,11 +712,6 @@ func (s *Server) upcoming(w http.ResponseWriter, r *http.Request) {
 		row.When = strings.Join(when, " · ")
 		rows = append(rows, row)
 	}
-	var regions []string
-	for k := range regionSet {
-		regions = append(regions, k)
-	}
-	sort.Strings(regions)
 	var feedLink template.URL
 	if s.Config.PublicFeed {
 		u := strings.TrimRight(s.Config.BaseURL, "/") + "/feed/public.ics"
@@ -692,5 +721,5 @@ func (s *Server) upcoming(w http.ResponseWriter, r *http.Request) {
 		feedLink = webcalOf(u)
 	}
 	s.render(w, "upcoming", http.StatusOK, map[string]any{"Title": "近期申报", "Days": days, "Region": region, "Regions": regions,
-		"Windows": rows, "Today": today.Format("2006-01-02"), "TodayPct": pct(today), "FeedLink": feedLink})
+		"Windows": rows, "More": more, "Limit": upcomingLimit, "Today": today.Format("2006-01-02"), "TodayPct": pct(today), "FeedLink": feedLink})
 }

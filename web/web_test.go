@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -294,5 +295,82 @@ func TestNoAdminOverHTTP(t *testing.T) {
 	}
 	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
 		t.Errorf("CSP %q", resp.Header.Get("Content-Security-Policy"))
+	}
+}
+
+// A feed served from memory is never stale: a moved deadline, a renamed
+// notice or a changed subscriber filter gives a new ETag and new bytes, and
+// the old ETag no longer earns a 304.
+func TestFeedFollowsChanges(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	sub, err := e.db.AddSubscriber(ctx, store.Subscriber{Email: "li@example.cn", Status: "active", Regions: []string{"山西"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/feed/" + sub.FeedToken + ".ics"
+	resp, body := e.get(http.DefaultClient, path)
+	etag1 := resp.Header.Get("ETag")
+	if !strings.Contains(body, "DTEND;VALUE=DATE:20191001") {
+		t.Fatalf("first feed:\n%s", body)
+	}
+	if resp, again := e.get(http.DefaultClient, path); resp.Header.Get("ETag") != etag1 || again != body {
+		t.Fatal("an unchanged feed changed")
+	}
+	// The deadline moves.
+	if _, err := e.db.SaveNotice(ctx, store.Notice{URL: "https://kjt.example.gov.cn/1.html", Title: "关于组织申报2019年度山西省重点研发计划的通知", Region: "山西"},
+		[]store.Window{{Key: "k", Label: "网络申报", Opens: "2019-08-30", Closes: "2019-10-15"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = e.get(http.DefaultClient, path, "If-None-Match", etag1)
+	etag2 := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || etag2 == etag1 || !strings.Contains(body, "DTEND;VALUE=DATE:20191016") || strings.Contains(body, "20191001") {
+		t.Fatalf("after the move: %d %s→%s\n%s", resp.StatusCode, etag1, etag2, body)
+	}
+	// The subscriber widens the filter.
+	sub.Regions = []string{"山西", "山东"}
+	if err := e.db.UpdatePreferences(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = e.get(http.DefaultClient, path, "If-None-Match", etag2)
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") == etag2 || !strings.Contains(body, "首台套") {
+		t.Fatalf("after the filter change: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// The timeline reads only its window of days and at most upcomingLimit
+// rows, and says when it cut.
+func TestUpcomingBounded(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	for i := 0; i < upcomingLimit+5; i++ {
+		if _, err := e.db.SaveNotice(ctx, store.Notice{URL: fmt.Sprintf("https://kjt.example.gov.cn/b%d.html", i), Title: fmt.Sprintf("批量通知%d", i), Region: "河北"},
+			[]store.Window{{Key: "k", Label: "申报", Closes: "2019-10-20"}}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Outside the timeline: long closed, and opening after it ends.
+	for i, w := range []store.Window{{Key: "k", Closes: "2019-01-10"}, {Key: "k", Opens: "2020-03-01", Closes: "2020-03-30"}} {
+		if _, err := e.db.SaveNotice(ctx, store.Notice{URL: fmt.Sprintf("https://kjt.example.gov.cn/out%d.html", i), Title: fmt.Sprintf("不在时间线上%d", i), Region: "河南"},
+			[]store.Window{w}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.db.AddSource(ctx, store.Source{URL: "https://hebei.example.gov.cn/tzgg/", Region: "河北"}); err != nil {
+		t.Fatal(err)
+	}
+	_, page := e.get(http.DefaultClient, "/upcoming")
+	if n := strings.Count(page, `<div class="row">`); n != upcomingLimit {
+		t.Errorf("%d rows, want %d", n, upcomingLimit)
+	}
+	if !strings.Contains(page, "只列出最先截止的") || strings.Contains(page, "不在时间线上") {
+		t.Error("the cut is not said, or a window off the timeline is shown")
+	}
+	if !strings.Contains(page, `<option value="山东">`) || !strings.Contains(page, `<option value="河北">`) || strings.Contains(page, `<option value="河南">`) {
+		t.Error("the region choice is not the timeline's regions")
+	}
+	_, page = e.get(http.DefaultClient, "/upcoming?region="+url.QueryEscape("山东"))
+	if strings.Count(page, `<div class="row">`) != 1 || strings.Contains(page, "只列出最先截止的") || !strings.Contains(page, `<option value="河北">`) {
+		t.Errorf("region page:\n%.2000s", page)
 	}
 }
