@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,7 +96,7 @@ func (db *DB) PairDeliveries(ctx context.Context, subscriberID, windowID int64) 
 // Deliveries lists deliveries, newest first, optionally of one status.
 func (db *DB) Deliveries(ctx context.Context, status string, limit int) ([]Delivery, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = math.MaxInt32
 	}
 	if status == "" {
 		return db.deliveries(ctx, `ORDER BY id DESC LIMIT ?`, limit)
@@ -245,7 +246,7 @@ func (db *DB) MarkRetry(ctx context.Context, id int64, lastErr string, next time
 // Unclaim gives back a claimed delivery that was not tried (a shutdown
 // came first): pending again, due at once, the attempt not counted.
 func (db *DB) Unclaim(ctx context.Context, id int64) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_at = NULL
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, next_attempt_at = NULL
 		WHERE id = ? AND status = 'sending'`, id)
 	if err != nil {
 		return fmt.Errorf("give back delivery %d: %w", id, err)
@@ -306,7 +307,7 @@ func (db *DB) NoticesWithAny(ctx context.Context, keywords []string) (map[int64]
 		if k == "" {
 			continue
 		}
-		if utf8.RuneCountInString(k) >= 3 {
+		if utf8.RuneCountInString(k) >= 3 && !db.pg { // PostgreSQL: trigram indexes serve LIKE
 			phrases = append(phrases, `"`+strings.ReplaceAll(k, `"`, `""`)+`"`)
 			continue
 		}
@@ -341,7 +342,7 @@ func scanID(r scanner) (int64, error) {
 
 // NoticeTexts maps notice IDs to title and text, for keyword filters.
 func (db *DB) NoticeTexts(ctx context.Context) (map[int64]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, title || char(10) || text FROM notices`)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, title || ? || text FROM notices`, "\n")
 	if err != nil {
 		return nil, fmt.Errorf("notice texts: %w", err)
 	}

@@ -18,13 +18,11 @@ func (db *DB) RecordImport(ctx context.Context, path, sha256 string, items int) 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("read imports: %w", err)
 	}
-	res, err := db.w.ExecContext(ctx, `INSERT INTO imports (path, sha256, items, imported_at) VALUES (?, ?, ?, ?)`,
-		path, sha256, items, fmtTime(db.now()))
-	if err != nil {
+	if err := db.w.QueryRowContext(ctx, `INSERT INTO imports (path, sha256, items, imported_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		path, sha256, items, fmtTime(db.now())).Scan(&id); err != nil {
 		return 0, false, fmt.Errorf("record import %s: %w", path, err)
 	}
-	id, err = res.LastInsertId()
-	return id, false, err
+	return id, false, nil
 }
 
 // AddSourceIfMissing adds a source unless its URL is already watched.

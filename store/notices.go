@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -107,17 +108,13 @@ func (db *DB) SaveFetchedNotice(ctx context.Context, n Notice, windows []Window,
 		old, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url = ?`, n.URL))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			r, err := tx.ExecContext(ctx, `INSERT INTO notices
+			if err := tx.QueryRowContext(ctx, `INSERT INTO notices
 				(url, source_id, title, issuer, doc_number, region, category, published, text, content_hash,
 				 application_url, extends_notice_id, status, first_seen_at, last_seen_at, import_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				n.URL, nullID(n.SourceID), n.Title, n.Issuer, n.DocNumber, n.Region, n.Category, nullString(n.Published),
-				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now, nullID(n.ImportID))
-			if err != nil {
+				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now, nullID(n.ImportID)).Scan(&res.NoticeID); err != nil {
 				return fmt.Errorf("insert notice: %w", err)
-			}
-			if res.NoticeID, err = r.LastInsertId(); err != nil {
-				return err
 			}
 			res.NewNotice, res.NoticeChanged = true, true
 		case err != nil:
@@ -294,7 +291,7 @@ func (db *DB) NoticeWindows(ctx context.Context, noticeID int64) ([]Window, erro
 // tokenizer cannot serve.
 func (db *DB) Notices(ctx context.Context, search string, limit int) ([]Notice, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = math.MaxInt32
 	}
 	search = strings.TrimSpace(search)
 	var query string
@@ -302,7 +299,7 @@ func (db *DB) Notices(ctx context.Context, search string, limit int) ([]Notice, 
 	switch {
 	case search == "":
 		query, args = `SELECT `+noticeCols+` FROM notices ORDER BY COALESCE(published, '') DESC, id DESC LIMIT ?`, []any{limit}
-	case utf8.RuneCountInString(search) < 3:
+	case utf8.RuneCountInString(search) < 3 || db.pg: // PostgreSQL: trigram indexes serve LIKE
 		like := "%" + escapeLike(search) + "%"
 		query, args = `SELECT `+noticeCols+` FROM notices
 			WHERE title LIKE ? ESCAPE '\' OR text LIKE ? ESCAPE '\'
@@ -400,8 +397,8 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 		if where == "" {
 			where, and = " WHERE ", ""
 		}
-		q = `SELECT * FROM (` + cols + where + and + `w.closes >= ? ORDER BY w.closes, w.id LIMIT ?)
-			UNION ALL SELECT * FROM (` + cols + where + and + `w.closes IS NULL AND w.opens >= ? ORDER BY w.opens, w.id LIMIT ?)`
+		q = `SELECT * FROM (` + cols + where + and + `w.closes >= ? ORDER BY w.closes, w.id LIMIT ?) AS closing
+			UNION ALL SELECT * FROM (` + cols + where + and + `w.closes IS NULL AND w.opens >= ? ORDER BY w.opens, w.id LIMIT ?) AS opening`
 		args = append(append(append(args, wargs...), f.UpcomingFrom, f.Limit), append(wargs, f.UpcomingFrom, f.Limit)...)
 		ws, err := queryAll(ctx, db.r, "list windows", scanWindowView, q, args...)
 		if err != nil {

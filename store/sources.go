@@ -70,18 +70,15 @@ func (db *DB) AddSource(ctx context.Context, s Source) (Source, error) {
 		s.Kind = "auto"
 	}
 	now := db.now()
-	res, err := db.w.ExecContext(ctx, `INSERT INTO sources
+	var id int64
+	err := db.w.QueryRowContext(ctx, `INSERT INTO sources
 		(url, kind, name, region, issuer, schedule, links_selector, max_pages, allow_hosts, paused, next_check_at, created_at, render, catalog)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		s.URL, s.Kind, s.Name, s.Region, s.Issuer, s.Schedule, s.LinksSelector, s.MaxPages,
-		encodeList(s.AllowHosts), s.Paused, nullTime(s.NextCheckAt), fmtTime(now), s.Render, s.Catalog)
+		encodeList(s.AllowHosts), boolInt(s.Paused), nullTime(s.NextCheckAt), fmtTime(now), boolInt(s.Render), s.Catalog).Scan(&id)
 	if isUnique(err) {
 		return Source{}, fmt.Errorf("source %s: %w", s.URL, ErrExists)
 	}
-	if err != nil {
-		return Source{}, fmt.Errorf("add source %s: %w", s.URL, err)
-	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return Source{}, fmt.Errorf("add source %s: %w", s.URL, err)
 	}
@@ -129,7 +126,7 @@ func (db *DB) SetSourcePaused(ctx context.Context, idOrURL string, paused bool) 
 	if err != nil {
 		return Source{}, err
 	}
-	if _, err := db.w.ExecContext(ctx, `UPDATE sources SET paused = ? WHERE id = ?`, paused, s.ID); err != nil {
+	if _, err := db.w.ExecContext(ctx, `UPDATE sources SET paused = ? WHERE id = ?`, boolInt(paused), s.ID); err != nil {
 		return Source{}, fmt.Errorf("update source %s: %w", s.URL, err)
 	}
 	s.Paused = paused

@@ -47,7 +47,7 @@ func (db *DB) Status(ctx context.Context, today string) (Status, error) {
 		args []any
 	}{
 		{&st.Sources, `SELECT COUNT(*) FROM sources`, nil},
-		{&st.SourcesPaused, `SELECT COUNT(*) FROM sources WHERE paused`, nil},
+		{&st.SourcesPaused, `SELECT COUNT(*) FROM sources WHERE paused != 0`, nil},
 		{&st.SourcesFailing, `SELECT COUNT(*) FROM sources WHERE consecutive_failures > 0`, nil},
 		{&st.SourcesFlagged, `SELECT COUNT(*) FROM sources WHERE flag != ''`, nil},
 		{&st.Notices, `SELECT COUNT(*) FROM notices`, nil},

@@ -14,6 +14,9 @@ import (
 // a migration's script), and at most maxStmts of them.
 type sqlConn struct {
 	*sql.DB
+	// pg: PostgreSQL. Statements are rebound to $n placeholders and not
+	// kept here: pgx keeps its own prepared statements per connection.
+	pg    bool
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
@@ -39,7 +42,7 @@ func cacheable(q string) bool {
 
 // stmt returns the prepared statement for q, or nil when q is not kept.
 func (c *sqlConn) stmt(ctx context.Context, q string) *sql.Stmt {
-	if !cacheable(q) {
+	if c.pg || !cacheable(q) {
 		return nil
 	}
 	c.mu.Lock()
@@ -66,6 +69,9 @@ func (c *sqlConn) stmt(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (c *sqlConn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if c.pg {
+		return c.DB.ExecContext(ctx, rebind(q), args...)
+	}
 	if s := c.stmt(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -73,6 +79,9 @@ func (c *sqlConn) ExecContext(ctx context.Context, q string, args ...any) (sql.R
 }
 
 func (c *sqlConn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if c.pg {
+		return c.DB.QueryContext(ctx, rebind(q), args...)
+	}
 	if s := c.stmt(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -80,6 +89,9 @@ func (c *sqlConn) QueryContext(ctx context.Context, q string, args ...any) (*sql
 }
 
 func (c *sqlConn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if c.pg {
+		return c.DB.QueryRowContext(ctx, rebind(q), args...)
+	}
 	if s := c.stmt(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -129,6 +141,9 @@ type sqlTx struct {
 }
 
 func (t *sqlTx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if t.c.pg {
+		return nil
+	}
 	if s := t.c.kept(q); s != nil {
 		return t.Tx.StmtContext(ctx, s)
 	}
@@ -142,19 +157,27 @@ func (t *sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Res
 	if s := t.prepared(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return t.Tx.ExecContext(ctx, q, args...)
+	return t.Tx.ExecContext(ctx, t.c.bind(q), args...)
 }
 
 func (t *sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if s := t.prepared(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return t.Tx.QueryContext(ctx, q, args...)
+	return t.Tx.QueryContext(ctx, t.c.bind(q), args...)
 }
 
 func (t *sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	if s := t.prepared(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return t.Tx.QueryRowContext(ctx, q, args...)
+	return t.Tx.QueryRowContext(ctx, t.c.bind(q), args...)
+}
+
+// bind is q in the connection's placeholder style.
+func (c *sqlConn) bind(q string) string {
+	if c.pg {
+		return rebind(q)
+	}
+	return q
 }

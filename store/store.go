@@ -27,7 +27,7 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_pg/*.sql
 var migrationFS embed.FS
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -39,6 +39,7 @@ var ErrExists = errors.New("already exists")
 // DB is an open grantwatch database.
 type DB struct {
 	path string
+	pg   bool     // PostgreSQL (path is its URL); else SQLite
 	w    *sqlConn // the one writer
 	r    *sqlConn // readers
 	now  func() time.Time
@@ -72,6 +73,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	if path == "" {
 		return nil, errors.New("open database: empty path")
+	}
+	if isPostgres(path) {
+		return openPostgres(ctx, path, o)
 	}
 	if err := createPrivate(path); err != nil {
 		return nil, err
@@ -224,8 +228,8 @@ type migration struct {
 	sql     string
 }
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+func migrations(dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +241,7 @@ func migrations() ([]migration, error) {
 		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("migration %s: name must be NNNN_what.sql", name)
 		}
-		b, err := migrationFS.ReadFile("migrations/" + name)
+		b, err := migrationFS.ReadFile(dir + "/" + name)
 		if err != nil {
 			return nil, err
 		}
@@ -252,7 +256,11 @@ func (db *DB) migrate(ctx context.Context, upTo int) error {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	ms, err := migrations()
+	dir := "migrations"
+	if db.pg {
+		dir = "migrations_pg"
+	}
+	ms, err := migrations(dir)
 	if err != nil {
 		return err
 	}
@@ -307,6 +315,12 @@ func (db *DB) tx(ctx context.Context, f func(*sqlTx) error) error {
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	if db.pg {
+		// PostgreSQL checks its own pages; a query that answers is the check.
+		var s string
+		err := db.r.QueryRowContext(ctx, `SELECT 'ok'`).Scan(&s)
+		return s, err
+	}
 	var s string
 	err := db.r.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&s)
 	return s, err
@@ -351,13 +365,17 @@ func NewToken() (string, error) {
 }
 
 func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") || // SQLite
+		strings.Contains(err.Error(), "SQLSTATE 23505")) // PostgreSQL's unique_violation
 }
 
 // Backup writes a consistent copy of the database to path while it stays
 // in use (VACUUM INTO reads one snapshot). path must not exist; the copy
 // is created with mode 0600, as the database is.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.pg {
+		return fmt.Errorf("backup %s: the store is PostgreSQL: back it up with pg_dump", path)
+	}
 	// Lstat, not Stat: a dangling link must not read as a free name.
 	if st, err := os.Lstat(path); err == nil {
 		if !st.Mode().IsRegular() {

@@ -18,7 +18,9 @@ func fixedClock(t time.Time) func() time.Time { return func() time.Time { return
 
 var t0 = time.Date(2019, 8, 27, 1, 0, 0, 0, time.UTC)
 
-func openTest(t *testing.T, opts ...Option) (*DB, string) {
+// openSQLiteTest opens a fresh SQLite store, whatever the backend under
+// test: for what only a file has (its mode, backups, links).
+func openSQLiteTest(t *testing.T, opts ...Option) (*DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "gw.db")
 	db, err := Open(context.Background(), path, append([]Option{WithClock(fixedClock(t0))}, opts...)...)
@@ -30,7 +32,7 @@ func openTest(t *testing.T, opts ...Option) (*DB, string) {
 }
 
 func TestOpenCreatesPrivateFile(t *testing.T) {
-	_, path := openTest(t)
+	_, path := openSQLiteTest(t)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +114,7 @@ func TestOpenRefusesNonRegular(t *testing.T) {
 }
 
 func TestBackupRefusesLink(t *testing.T) {
-	db, _ := openTest(t)
+	db, _ := openSQLiteTest(t)
 	dir := t.TempDir()
 	target := filepath.Join(dir, "elsewhere")
 	link := filepath.Join(dir, "backup.db")
@@ -143,7 +145,7 @@ func TestOpenRejectsNonDatabase(t *testing.T) {
 }
 
 func TestPragmas(t *testing.T) {
-	db, _ := openTest(t)
+	db, _ := openSQLiteTest(t)
 	ctx := context.Background()
 	var mode string
 	var fk int
@@ -194,7 +196,7 @@ func TestMigrationUpgradesFirstVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ms, _ := migrations()
+	ms, _ := migrations("migrations")
 	if v, _ := db.SchemaVersion(ctx); v != ms[len(ms)-1].version || v < 2 {
 		t.Fatalf("schema version %d after upgrade, want %d", v, ms[len(ms)-1].version)
 	}
@@ -257,11 +259,11 @@ func TestSources(t *testing.T) {
 	if _, err := db.SetSourcePaused(ctx, a.URL, true); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := db.Source(ctx, "1")
+	got, _ := db.Source(ctx, fmt.Sprint(a.ID))
 	if !got.Paused {
 		t.Error("pause by URL did not stick")
 	}
-	if _, err := db.RemoveSource(ctx, "2"); err != nil {
+	if _, err := db.RemoveSource(ctx, fmt.Sprint(b.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Source(ctx, b.URL); !errors.Is(err, ErrNotFound) {

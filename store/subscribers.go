@@ -82,18 +82,15 @@ func (db *DB) AddSubscriber(ctx context.Context, s Subscriber) (Subscriber, erro
 		}
 		return encodeList(l)
 	}
-	res, err := db.w.ExecContext(ctx, `INSERT INTO subscribers
+	var id int64
+	err = db.w.QueryRowContext(ctx, `INSERT INTO subscribers
 		(email, name, regions, issuers, keywords, lead_open, lead_close, digest, status, feed_token, unsubscribe_token, created_at, confirmed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		s.Email, s.Name, encodeList(s.Regions), encodeList(s.Issuers), encodeList(s.Keywords),
-		leads(s.LeadOpen), leads(s.LeadClose), s.Digest, s.Status, feed, unsub, fmtTime(now), confirmed)
+		leads(s.LeadOpen), leads(s.LeadClose), s.Digest, s.Status, feed, unsub, fmtTime(now), confirmed).Scan(&id)
 	if isUnique(err) {
 		return Subscriber{}, fmt.Errorf("subscriber %s: %w", s.Email, ErrExists)
 	}
-	if err != nil {
-		return Subscriber{}, fmt.Errorf("add subscriber %s: %w", s.Email, err)
-	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return Subscriber{}, fmt.Errorf("add subscriber %s: %w", s.Email, err)
 	}
@@ -103,6 +100,9 @@ func (db *DB) AddSubscriber(ctx context.Context, s Subscriber) (Subscriber, erro
 // Subscriber finds a subscriber by ID or email address.
 func (db *DB) Subscriber(ctx context.Context, idOrEmail string) (Subscriber, error) {
 	q := `SELECT ` + subscriberCols + ` FROM subscribers WHERE email = ?`
+	if db.pg {
+		q = `SELECT ` + subscriberCols + ` FROM subscribers WHERE lower(email) = lower(?)`
+	}
 	arg := any(idOrEmail)
 	if id, err := strconv.ParseInt(idOrEmail, 10, 64); err == nil {
 		q, arg = `SELECT `+subscriberCols+` FROM subscribers WHERE id = ?`, id
