@@ -22,7 +22,7 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	// DB is the SQLite file; --db overrides it.
+	// DB is the SQLite file, or a postgres:// URL; --db overrides it.
 	DB string `toml:"db"`
 	// TimeZone is where deadlines live. Chinese notices are Asia/Shanghai.
 	TimeZone string `toml:"time_zone"`

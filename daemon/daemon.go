@@ -89,7 +89,7 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { errc <- m.server.Serve(m.listener) }()
 	sched := m.startScheduler(ctx)
 	defer sched.stop()
-	m.Logger.Info("grantwatch serving", "addr", m.Addr(), "db", m.Config.DB)
+	m.Logger.Info("grantwatch serving", "addr", m.Addr(), "db", store.Shown(m.Config.DB))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)

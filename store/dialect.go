@@ -11,8 +11,9 @@ import (
 // field at the few places that need it: placeholders, full-text search,
 // the claiming of work by several processes, backups.
 
-// isPostgres says whether a --db value names a PostgreSQL database.
-func isPostgres(dsn string) bool {
+// IsPostgres says whether a --db value names a PostgreSQL database
+// (postgres:// or postgresql://) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 

@@ -36,7 +36,7 @@ func scanFailure(r scanner) (FetchFailure, error) {
 func (db *DB) RecordFetchFailure(ctx context.Context, f FetchFailure) error {
 	now := fmtTime(db.now())
 	_, err := db.w.ExecContext(ctx, `INSERT INTO fetch_failures (`+failureCols+`) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-		ON CONFLICT (url) DO UPDATE SET source_id = excluded.source_id, failures = failures + 1,
+		ON CONFLICT (url) DO UPDATE SET source_id = excluded.source_id, failures = fetch_failures.failures + 1,
 			last_failed_at = excluded.last_failed_at, last_error = excluded.last_error`,
 		f.URL, f.SourceID, f.Title, f.Published, now, now, f.LastError)
 	if err != nil {

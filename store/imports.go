@@ -33,7 +33,7 @@ func (db *DB) AddSourceIfMissing(ctx context.Context, s Source) (bool, error) {
 	res, err := db.w.ExecContext(ctx, `INSERT INTO sources (url, kind, name, region, issuer, schedule, links_selector,
 		max_pages, allow_hosts, paused, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`,
 		s.URL, s.Kind, s.Name, s.Region, s.Issuer, s.Schedule, s.LinksSelector, s.MaxPages, encodeList(s.AllowHosts),
-		s.Paused, fmtTime(db.now()))
+		boolInt(s.Paused), fmtTime(db.now()))
 	if err != nil {
 		return false, fmt.Errorf("add source %s: %w", s.URL, err)
 	}

@@ -67,6 +67,15 @@ func (db *DB) migrateLocked(ctx context.Context, upTo int) error {
 	return db.migrate(ctx, upTo)
 }
 
+// Shown is how a --db value appears in messages and logs: a PostgreSQL
+// URL without its password, a file path as it is.
+func Shown(dsn string) string {
+	if IsPostgres(dsn) {
+		return redactURL(dsn)
+	}
+	return dsn
+}
+
 // redactURL hides a password in a database URL shown in messages.
 func redactURL(dsn string) string {
 	u, err := url.Parse(dsn)

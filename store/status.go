@@ -27,8 +27,12 @@ type Status struct {
 
 // Status counts what is stored; today (YYYY-MM-DD) decides what is upcoming.
 func (db *DB) Status(ctx context.Context, today string) (Status, error) {
-	st := Status{Path: db.path, Subscribers: map[string]int{}, Deliveries: map[string]int{}}
-	if fi, err := os.Stat(db.path); err == nil {
+	st := Status{Path: Shown(db.path), Subscribers: map[string]int{}, Deliveries: map[string]int{}}
+	if db.pg {
+		if err := db.r.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&st.SizeBytes); err != nil {
+			return Status{}, fmt.Errorf("status: %w", err)
+		}
+	} else if fi, err := os.Stat(db.path); err == nil {
 		st.SizeBytes = fi.Size()
 	}
 	var err error

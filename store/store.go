@@ -74,7 +74,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
 	}
-	if isPostgres(path) {
+	if IsPostgres(path) {
 		return openPostgres(ctx, path, o)
 	}
 	if err := createPrivate(path); err != nil {

@@ -21,6 +21,9 @@ func backupCmd(a *app, _ *flag.FlagSet) func(context.Context, []string) error {
 		if len(args) != 1 {
 			return usagef("backup: want one file to write, got %d arguments", len(args))
 		}
+		if store.IsPostgres(a.cfg.DB) {
+			return usagef("backup: the database is PostgreSQL (%s): back it up with pg_dump", store.Shown(a.cfg.DB))
+		}
 		db, err := a.openDB(ctx)
 		if err != nil {
 			return err
@@ -33,7 +36,7 @@ func backupCmd(a *app, _ *flag.FlagSet) func(context.Context, []string) error {
 			}
 			return err
 		}
-		fmt.Fprintf(a.stdout, "backed up %s to %s\n", a.cfg.DB, args[0])
+		fmt.Fprintf(a.stdout, "backed up %s to %s\n", store.Shown(a.cfg.DB), args[0])
 		return nil
 	}
 }

@@ -116,7 +116,7 @@ func isRegionOrLevel(tag string) bool {
 // it).
 func verifiedColumns(ctx context.Context, a *app) (map[string]bool, error) {
 	out := map[string]bool{}
-	if _, err := os.Stat(a.cfg.DB); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(a.cfg.DB); !store.IsPostgres(a.cfg.DB) && errors.Is(err, fs.ErrNotExist) {
 		return out, nil
 	}
 	db, err := a.openDB(ctx)

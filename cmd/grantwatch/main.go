@@ -176,7 +176,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 
 // commonFlags are accepted before and after the command name.
 func (a *app) commonFlags(fs *flag.FlagSet) {
-	fs.Func("db", "SQLite database file (default from the config: grantwatch.db)", func(s string) error {
+	fs.Func("db", "SQLite database file, or postgres://USER@HOST:PORT/DB?sslmode=… (default from the config: grantwatch.db)", func(s string) error {
 		if s == "" {
 			return errors.New("empty path")
 		}
