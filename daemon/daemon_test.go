@@ -6,18 +6,18 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/grantwatch/grantwatch/config"
+	"github.com/grantwatch/grantwatch/internal/storetest"
 	"github.com/grantwatch/grantwatch/store"
 )
 
 func TestRunServesAndStops(t *testing.T) {
 	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "gw.db")
+	cfg.DB = storetest.DSN(t)
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	m := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -59,14 +59,14 @@ func TestRunServesAndStops(t *testing.T) {
 
 func TestOpenFailsOnBusyPort(t *testing.T) {
 	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "a.db")
+	cfg.DB = storetest.DSN(t)
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	a := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := a.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	cfg.DB = filepath.Join(t.TempDir(), "b.db")
+	cfg.DB = storetest.DSN(t)
 	cfg.HTTP.Listen = a.Addr()
 	b := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := b.Open(context.Background()); err == nil {
@@ -91,7 +91,7 @@ func TestSchedulerCrawlsDueSourcesOnce(t *testing.T) {
 	}))
 	defer site.Close()
 	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "gw.db")
+	cfg.DB = storetest.DSN(t)
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Fetch.AllowPrivate = []string{"127.0.0.1"}
 	cfg.Fetch.PerHostDelay = 0
@@ -164,7 +164,7 @@ func TestServesWhileASourceHangs(t *testing.T) {
 	defer site.Close()
 	defer close(release)
 	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "gw.db")
+	cfg.DB = storetest.DSN(t)
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Fetch.AllowPrivate = []string{"127.0.0.1"}
 	cfg.Fetch.PerHostDelay = 0

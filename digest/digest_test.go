@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantwatch/grantwatch/internal/storetest"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -104,7 +105,7 @@ func TestPlanFixture(t *testing.T) {
 
 func openDB(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "gw.db"),
+	db, err := store.Open(context.Background(), storetest.DSN(t),
 		store.WithClock(func() time.Time { return time.Date(2021, 6, 3, 1, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		t.Fatal(err)

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/grantwatch/grantwatch/internal/testsmtp"
+	"github.com/grantwatch/grantwatch/internal/storetest"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -37,7 +37,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: at("2019-09-01 00:00")}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "gw.db"), store.WithClock(func() time.Time { return f.now }))
+	db, err := store.Open(context.Background(), storetest.DSN(t), store.WithClock(func() time.Time { return f.now }))
 	if err != nil {
 		t.Fatal(err)
 	}

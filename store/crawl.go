@@ -90,7 +90,7 @@ func (db *DB) RecordCrawl(ctx context.Context, id int64, r CrawlResult) (Source,
 // planned), oldest due first.
 func (db *DB) DueSources(ctx context.Context, now time.Time, limit int) ([]Source, error) {
 	return queryAll(ctx, db.r, "due sources", scanSource, `SELECT `+sourceCols+` FROM sources
-		WHERE NOT paused AND kind != 'digest' AND (next_check_at IS NULL OR next_check_at <= ?)
+		WHERE paused = 0 AND kind != 'digest' AND (next_check_at IS NULL OR next_check_at <= ?)
 		ORDER BY COALESCE(next_check_at, ''), id LIMIT ?`, fmtTime(now), limit)
 }
 

@@ -181,3 +181,7 @@ func (c *sqlConn) bind(q string) string {
 	}
 	return q
 }
+
+func (t *sqlTx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return t.Tx.PrepareContext(ctx, t.c.bind(q))
+}

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/grantwatch/grantwatch/internal/testdoc"
+	"github.com/grantwatch/grantwatch/internal/storetest"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -127,7 +127,7 @@ func (c *clock) Set(t time.Time) {
 
 func testCrawler(t *testing.T, fc FetchConfig, now *clock) *Crawler {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "gw.db"), store.WithClock(now.Now))
+	db, err := store.Open(context.Background(), storetest.DSN(t), store.WithClock(now.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/grantwatch/grantwatch/internal/testsmtp"
 	"github.com/grantwatch/grantwatch/notify"
+	"github.com/grantwatch/grantwatch/internal/storetest"
 	"github.com/grantwatch/grantwatch/store"
 )
 
@@ -33,7 +33,7 @@ type env struct {
 func newEnv(t *testing.T, public bool) *env {
 	t.Helper()
 	now := time.Date(2019, 9, 1, 1, 0, 0, 0, time.UTC)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "gw.db"), store.WithClock(func() time.Time { return now }))
+	db, err := store.Open(context.Background(), storetest.DSN(t), store.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
