@@ -37,6 +37,15 @@ type Config struct {
 	Notify  Notify  `toml:"notify"`
 	SMTP    SMTP    `toml:"smtp"`
 	HTTP    HTTP    `toml:"http"`
+	Cluster Cluster `toml:"cluster"`
+}
+
+// Cluster configures daemons sharing one PostgreSQL store.
+type Cluster struct {
+	// Lease is how long a daemon's claim on a source or a delivery holds
+	// without renewal (it renews every third of it while working): a
+	// daemon that dies has its work taken over this long after.
+	Lease time.Duration `toml:"lease"`
 }
 
 // Notify configures reminders, digests and alerts.
@@ -167,6 +176,7 @@ func Default() Config {
 		},
 		Extract: Extract{MaxInputBytes: 20 << 20, PDFEngine: "builtin"},
 		Render:  Render{PageTimeout: 30 * time.Second, MaxPages: 2},
+		Cluster: Cluster{Lease: 2 * time.Minute},
 		Notify: Notify{
 			Hour:            9,
 			LeadOpen:        []string{"3d", "0d"},
@@ -307,6 +317,9 @@ func (c Config) Validate() error {
 	}
 	if c.SMTP.Connections < 1 || c.SMTP.Connections > 32 {
 		return fmt.Errorf("smtp.connections: must be 1 to 32, got %d", c.SMTP.Connections)
+	}
+	if c.Cluster.Lease < time.Second {
+		return fmt.Errorf("cluster.lease: must be at least 1s, got %s", c.Cluster.Lease)
 	}
 	if c.Render.PageTimeout < time.Second {
 		return fmt.Errorf("render.page_timeout: must be at least 1s, got %s", c.Render.PageTimeout)

@@ -122,9 +122,11 @@ func TestSchedulerCrawlsDueSourcesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	// Until the check is recorded (its windows are stored just before).
 	run(func(db *store.DB) bool {
 		ws, _ := db.Windows(context.Background(), store.WindowFilter{})
-		return len(ws) == 1
+		srcs, _ := db.Sources(context.Background())
+		return len(ws) == 1 && len(srcs) == 1 && srcs[0].NextCheckAt.After(time.Now())
 	})
 	db, _ = store.Open(context.Background(), cfg.DB)
 	ws, _ := db.Windows(context.Background(), store.WindowFilter{})

@@ -25,6 +25,6 @@ func NewNotifier(cfg config.Config, db *store.DB, logger *slog.Logger) (*notify.
 			Password: cfg.SMTP.Password, TLS: cfg.SMTP.TLS, Timeout: cfg.SMTP.Timeout, Rate: cfg.Notify.Rate, Connections: cfg.SMTP.Connections}),
 		Config: notify.Config{Hour: cfg.Notify.Hour, LeadOpen: lo, LeadClose: lc, Location: cfg.Location(), BaseURL: cfg.HTTP.BaseURL,
 			From: cfg.SMTP.From, FromName: cfg.SMTP.FromName, AdminEmail: cfg.AdminEmail, RetryBackoff: cfg.Notify.RetryBackoff,
-			RetryBackoffMax: cfg.Notify.RetryBackoffMax, DigestWeekday: cfg.Notify.Weekday(), DigestDays: cfg.Notify.DigestDays},
+			RetryBackoffMax: cfg.Notify.RetryBackoffMax, DigestWeekday: cfg.Notify.Weekday(), DigestDays: cfg.Notify.DigestDays, ClaimTTL: cfg.Cluster.Lease},
 	}, nil
 }

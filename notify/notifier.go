@@ -43,9 +43,12 @@ type Notifier struct {
 // time) is taken to be stuck, even if its process still exists.
 const leaseTTL = 5 * time.Minute
 
-// staleClaim: deliveries in "sending" are given back by the lease
-// takeover, not by age; ClaimDue's own reclaim is for the lease's TTL.
-const staleClaim = leaseTTL
+func (n *Notifier) claimTTL() time.Duration {
+	if n.Config.ClaimTTL > 0 {
+		return n.Config.ClaimTTL
+	}
+	return leaseTTL
+}
 
 func (n *Notifier) wall() time.Time {
 	if n.Wall != nil {
@@ -74,23 +77,52 @@ type RunResult struct {
 // only, when some are given: `digest --once` sends digests).
 func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) (RunResult, error) {
 	var res RunResult
-	// One sender at a time; a sender that died leaves its claims to us.
 	owner := fmt.Sprintf("%d-%d", os.Getpid(), n.wall().UnixNano())
-	recovered, err := n.DB.AcquireSenderLease(ctx, owner, os.Getpid(), n.wall(), leaseTTL, processAlive)
-	if err != nil {
-		return res, err
+	if !n.DB.Shared() {
+		// One sender at a time on a file; a sender that died leaves its
+		// claims to us at once. On a shared store every daemon sends, each
+		// delivery claimed with a lease that a dead sender's lets run out.
+		recovered, err := n.DB.AcquireSenderLease(ctx, owner, os.Getpid(), n.wall(), leaseTTL, processAlive)
+		if err != nil {
+			return res, err
+		}
+		defer n.DB.ReleaseSenderLease(context.WithoutCancel(ctx), owner)
+		if recovered > 0 {
+			n.Logger.Warn("deliveries left by a sender that stopped are sent again", "count", recovered)
+		}
 	}
-	defer n.DB.ReleaseSenderLease(context.WithoutCancel(ctx), owner)
-	if recovered > 0 {
-		n.Logger.Warn("deliveries left by a sender that stopped are sent again", "count", recovered)
-	}
+	// Claims are renewed while this run goes on, however long a batch takes.
+	ttl := n.claimTTL()
+	renewCtx, stopRenew := context.WithCancel(ctx)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-renewCtx.Done():
+				return
+			case <-t.C:
+				if err := n.DB.RenewClaims(renewCtx, owner, ttl); err != nil && renewCtx.Err() == nil {
+					n.Logger.Warn("claims not renewed", "err", err)
+				}
+			}
+		}
+	}()
+	defer func() { stopRenew(); <-renewed }()
 	pr, err := n.Plan(ctx, now)
 	if err != nil {
 		return res, fmt.Errorf("plan: %w", err)
 	}
 	res.PlanResult = pr
+	skipped, err := n.DB.SkipSuperseded(ctx, now)
+	if err != nil {
+		return res, err
+	}
+	res.Skipped += skipped
 	for ctx.Err() == nil {
-		batch, err := n.DB.ClaimDue(ctx, now, staleClaim, 200, kinds...)
+		batch, err := n.DB.ClaimDue(ctx, now, owner, ttl, 200, kinds...)
 		if err != nil {
 			return res, err
 		}
@@ -110,7 +142,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 				defer wg.Done()
 				for d := range work {
 					var r RunResult
-					n.deliver(ctx, d, now, &r)
+					n.deliver(ctx, owner, d, now, &r)
 					mu.Lock()
 					res.add(r)
 					mu.Unlock()
@@ -274,7 +306,7 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 	return m, "", "", err
 }
 
-func (n *Notifier) deliver(ctx context.Context, d store.Delivery, now time.Time, res *RunResult) {
+func (n *Notifier) deliver(ctx context.Context, owner string, d store.Delivery, now time.Time, res *RunResult) {
 	log := n.Logger.With("delivery_id", d.ID, "kind", d.Kind)
 	m, endStatus, reason, err := n.render(ctx, d, now)
 	if err != nil && ctx.Err() != nil {
@@ -293,6 +325,15 @@ func (n *Notifier) deliver(ctx context.Context, d store.Delivery, now time.Time,
 	msg, err := n.Config.build(m, now)
 	if err != nil {
 		n.done(ctx, d, "failed", err.Error(), res)
+		return
+	}
+	// The claim is confirmed, and extended, just before the send: a sender
+	// that fell behind its lease (another took the delivery over) leaves
+	// it to that one instead of sending it too.
+	if ok, err := n.DB.ConfirmClaim(ctx, d.ID, owner, n.claimTTL()); err != nil || !ok {
+		if err != nil && ctx.Err() == nil {
+			log.Warn("claim not confirmed; the delivery is left to whoever holds it", "err", err)
+		}
 		return
 	}
 	err = n.Mailer.Send(ctx, msg)

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grantwatch/grantwatch/internal/testsmtp"
 	"github.com/grantwatch/grantwatch/internal/storetest"
+	"github.com/grantwatch/grantwatch/internal/testsmtp"
 	"github.com/grantwatch/grantwatch/store"
 )
 

@@ -27,6 +27,10 @@ type Config struct {
 	RetryBackoffMax time.Duration
 	DigestWeekday   time.Weekday
 	DigestDays      int
+	// ClaimTTL is how long (wall time) a claimed delivery stays this
+	// sender's without renewal before another may take it over (0: 5
+	// minutes). Renewed every third of it while sending.
+	ClaimTTL time.Duration
 }
 
 // reminder is one planned reminder of a window for a subscriber.

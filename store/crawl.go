@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -71,11 +72,11 @@ func (db *DB) RecordCrawl(ctx context.Context, id int64, r CrawlResult) (Source,
 		if r.OK {
 			_, err = tx.ExecContext(ctx, `UPDATE sources SET last_checked_at = ?, last_success_at = ?, last_error = '',
 				consecutive_failures = 0, links_found = ?, flag = ?, flagged_at = ?, warning = ?, next_check_at = ?,
-				etag = ?, last_modified = ? WHERE id = ?`,
+				etag = ?, last_modified = ?, claimed_by = '', claim_until = 0 WHERE id = ?`,
 				now, now, links, flag, flaggedAt, r.Warning, nullTime(r.NextCheckAt), etag, lm, id)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE sources SET last_checked_at = ?, last_error = ?, last_error_at = ?,
-				consecutive_failures = ?, flag = ?, flagged_at = ?, next_check_at = ? WHERE id = ?`,
+				consecutive_failures = ?, flag = ?, flagged_at = ?, next_check_at = ?, claimed_by = '', claim_until = 0 WHERE id = ?`,
 				now, r.Error, now, fails, flag, flaggedAt, nullTime(r.NextCheckAt), id)
 		}
 		return err
@@ -87,11 +88,132 @@ func (db *DB) RecordCrawl(ctx context.Context, id int64, r CrawlResult) (Source,
 }
 
 // DueSources lists active sources whose next check is due (or was never
-// planned), oldest due first.
+// planned) and that no daemon is checking, oldest due first.
 func (db *DB) DueSources(ctx context.Context, now time.Time, limit int) ([]Source, error) {
 	return queryAll(ctx, db.r, "due sources", scanSource, `SELECT `+sourceCols+` FROM sources
-		WHERE paused = 0 AND kind != 'digest' AND (next_check_at IS NULL OR next_check_at <= ?)
-		ORDER BY COALESCE(next_check_at, ''), id LIMIT ?`, fmtTime(now), limit)
+		WHERE `+dueSource+` ORDER BY COALESCE(next_check_at, ''), id LIMIT ?`, fmtTime(now), db.wallMillis(), limit)
+}
+
+// dueSource is the condition on a source that may be checked now: its two
+// arguments are the check's time and the wall clock in milliseconds.
+const dueSource = `paused = 0 AND kind != 'digest' AND (next_check_at IS NULL OR next_check_at <= ?) AND claim_until < ?`
+
+// ClaimSource claims one source to check: the first of ids, in the order
+// they are due, that is still due at now and not claimed by another daemon
+// (whose lease has not run out). The claim lasts ttl of wall time unless
+// renewed (RenewClaims); recording the check (RecordCrawl) ends it. ok is
+// false when none of ids can be claimed.
+func (db *DB) ClaimSource(ctx context.Context, ids []int64, now time.Time, owner string, ttl time.Duration) (s Source, ok bool, err error) {
+	if len(ids) == 0 {
+		return Source{}, false, nil
+	}
+	args := []any{owner, db.wallMillis() + ttl.Milliseconds()}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, fmtTime(now), db.wallMillis())
+	lock := ""
+	if db.pg {
+		// Daemons claiming at once pass over each other's rows instead of
+		// queueing behind them.
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var id int64
+	err = db.w.QueryRowContext(ctx, `UPDATE sources SET claimed_by = ?, claim_until = ?
+		WHERE id = (SELECT id FROM sources WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) AND `+dueSource+`
+			ORDER BY COALESCE(next_check_at, ''), id LIMIT 1`+lock+`) RETURNING id`, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Source{}, false, nil
+	}
+	if err != nil {
+		return Source{}, false, fmt.Errorf("claim a source: %w", err)
+	}
+	s, err = db.Source(ctx, fmt.Sprint(id))
+	return s, err == nil, err
+}
+
+// RenewClaims extends every claim owner holds, sources and deliveries, to
+// ttl from now (wall time).
+func (db *DB) RenewClaims(ctx context.Context, owner string, ttl time.Duration) error {
+	until := db.wallMillis() + ttl.Milliseconds()
+	if _, err := db.w.ExecContext(ctx, `UPDATE sources SET claim_until = ? WHERE claimed_by = ? AND claim_until > 0`, until, owner); err != nil {
+		return fmt.Errorf("renew claims of %s: %w", owner, err)
+	}
+	if _, err := db.w.ExecContext(ctx, `UPDATE deliveries SET claim_until = ? WHERE claimed_by = ? AND status = 'sending'`, until, owner); err != nil {
+		return fmt.Errorf("renew claims of %s: %w", owner, err)
+	}
+	if _, err := db.w.ExecContext(ctx, `UPDATE host_pace SET claim_until = ? WHERE claimed_by = ?`, until, owner); err != nil {
+		return fmt.Errorf("renew claims of %s: %w", owner, err)
+	}
+	return nil
+}
+
+// ClaimHost makes owner the one process checking host's sources, for ttl
+// of wall time unless renewed: false when another holds it. The crawler
+// claims a host before its sources, so that one process paces each host
+// from the ends of its own requests; the pace it leaves stays in the
+// store for the next holder.
+func (db *DB) ClaimHost(ctx context.Context, host, owner string, ttl time.Duration) (bool, error) {
+	wall := db.wallMillis()
+	var got string
+	err := db.w.QueryRowContext(ctx, `INSERT INTO host_pace (host, claimed_by, claim_until) VALUES (?, ?, ?)
+		ON CONFLICT (host) DO UPDATE SET claimed_by = excluded.claimed_by, claim_until = excluded.claim_until
+		WHERE host_pace.claim_until < ? OR host_pace.claimed_by = excluded.claimed_by
+		RETURNING host`, host, owner, wall+ttl.Milliseconds(), wall).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim host %s: %w", host, err)
+	}
+	return true, nil
+}
+
+// ReleaseHost gives up owner's claim on host.
+func (db *DB) ReleaseHost(ctx context.Context, host, owner string) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE host_pace SET claimed_by = '', claim_until = 0 WHERE host = ? AND claimed_by = ?`, host, owner); err != nil {
+		return fmt.Errorf("release host %s: %w", host, err)
+	}
+	return nil
+}
+
+// ReleaseSourceClaims gives back the sources owner claimed and did not
+// record (a shutdown came first): they are due again at once, for anyone.
+func (db *DB) ReleaseSourceClaims(ctx context.Context, owner string) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE sources SET claimed_by = '', claim_until = 0 WHERE claimed_by = ?`, owner); err != nil {
+		return fmt.Errorf("release claims of %s: %w", owner, err)
+	}
+	if _, err := db.w.ExecContext(ctx, `UPDATE host_pace SET claimed_by = '', claim_until = 0 WHERE claimed_by = ?`, owner); err != nil {
+		return fmt.Errorf("release claims of %s: %w", owner, err)
+	}
+	return nil
+}
+
+// ReserveHostTurn takes host's next turn, shared by every process using
+// the store: the turn starts at earliest or when the last one taken allows,
+// whichever is later, and the one after it no sooner than delay later.
+func (db *DB) ReserveHostTurn(ctx context.Context, host string, earliest time.Time, delay time.Duration) (time.Time, error) {
+	e := earliest.UnixNano()
+	var next int64
+	// One statement, so that two processes reserving at once queue on the
+	// row and each gets its own turn.
+	err := db.w.QueryRowContext(ctx, `INSERT INTO host_pace (host, next_at) VALUES (?, ?)
+		ON CONFLICT (host) DO UPDATE SET next_at = CASE WHEN host_pace.next_at > ? THEN host_pace.next_at ELSE ? END + ?
+		RETURNING next_at`, host, e+delay.Nanoseconds(), e, e, delay.Nanoseconds()).Scan(&next)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reserve a turn on %s: %w", host, err)
+	}
+	return time.Unix(0, next-delay.Nanoseconds()), nil
+}
+
+// PushHostTurn moves host's next turn to no sooner than next (a request
+// that ended: the pace counts from its end).
+func (db *DB) PushHostTurn(ctx context.Context, host string, next time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE host_pace SET next_at = ? WHERE host = ? AND next_at < ?`, next.UnixNano(), host, next.UnixNano())
+	if err != nil {
+		return fmt.Errorf("pace %s: %w", host, err)
+	}
+	return nil
 }
 
 // SetNextCheck plans a source's next check.

@@ -169,15 +169,18 @@ func (db *DB) LiveDeliveries(ctx context.Context, today string) ([]Delivery, err
 }
 
 // ClaimDue takes up to limit deliveries that are due at now: pending ones,
-// and ones left "sending" by a process that died (older than stale). Each
-// is moved to "sending" with one more attempt, in one transaction, so two
-// senders never take the same delivery.
+// and ones left "sending" by a process whose claim ran out (it died, or
+// stopped renewing). Each is moved to "sending" with one more attempt and
+// claimed by owner for ttl of wall time (RenewClaims extends it), in one
+// transaction, so two senders never take the same delivery; on
+// PostgreSQL, senders claiming at once skip each other's rows.
 // kinds, when given, limits the claim to those kinds of delivery.
-func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, limit int, kinds ...string) ([]Delivery, error) {
+func (db *DB) ClaimDue(ctx context.Context, now time.Time, owner string, ttl time.Duration, limit int, kinds ...string) ([]Delivery, error) {
 	var out []Delivery
 	n := fmtTime(now)
 	kindFilter := ""
-	args := []any{n, n, fmtTime(now.Add(-stale))}
+	wall := db.wallMillis()
+	args := []any{n, n, wall}
 	if len(kinds) > 0 {
 		kindFilter = ` AND kind IN (?` + strings.Repeat(`, ?`, len(kinds)-1) + `)`
 		for _, k := range kinds {
@@ -188,8 +191,8 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, 
 	err := db.tx(ctx, func(tx *sqlTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
 			WHERE ((status = 'pending' AND due_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-			   OR (status = 'sending' AND next_attempt_at <= ?))`+kindFilter+`
-			ORDER BY due_at, id LIMIT ?`, args...)
+			   OR (status = 'sending' AND claim_until < ?))`+kindFilter+`
+			ORDER BY due_at, id LIMIT ?`+map[bool]string{true: ` FOR UPDATE SKIP LOCKED`}[db.pg], args...)
 		if err != nil {
 			return err
 		}
@@ -208,10 +211,8 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, 
 		for i := range out {
 			out[i].Attempts++
 			out[i].Status = "sending"
-			// next_attempt_at marks when the claim was made, so a claim a
-			// crash left behind can be recognised as stale.
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?
-				WHERE id = ?`, n, out[i].ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?,
+				claimed_by = ?, claim_until = ? WHERE id = ?`, n, owner, wall+ttl.Milliseconds(), out[i].ID); err != nil {
 				return err
 			}
 		}
@@ -223,9 +224,43 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, stale time.Duration, 
 	return out, nil
 }
 
+// ConfirmClaim extends owner's claim on a delivery to ttl from now (wall
+// time), if owner still holds it: false when another sender has taken it
+// over since.
+func (db *DB) ConfirmClaim(ctx context.Context, id int64, owner string, ttl time.Duration) (bool, error) {
+	r, err := db.w.ExecContext(ctx, `UPDATE deliveries SET claim_until = ? WHERE id = ? AND claimed_by = ? AND status = 'sending'`,
+		db.wallMillis()+ttl.Milliseconds(), id, owner)
+	if err != nil {
+		return false, fmt.Errorf("confirm the claim on delivery %d: %w", id, err)
+	}
+	n, err := r.RowsAffected()
+	return n == 1, err
+}
+
+// SkipSuperseded skips the open and close reminders due at now that a
+// later reminder of the same subscriber, window and event, also due, makes
+// pointless: after downtime, one mail, not three. Done in the store, so it
+// holds whichever sender claims which of them.
+func (db *DB) SkipSuperseded(ctx context.Context, now time.Time) (int, error) {
+	n := fmtTime(now)
+	r, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped',
+			last_error = 'superseded: a later reminder of the same window was due'
+		WHERE status = 'pending' AND kind IN ('open', 'close') AND due_at <= ? AND EXISTS (
+			SELECT 1 FROM deliveries l WHERE l.subscriber_id = deliveries.subscriber_id AND l.window_id = deliveries.window_id
+				AND l.kind = deliveries.kind AND l.event_date = deliveries.event_date
+				AND l.status IN ('pending', 'sending', 'sent') AND l.due_at <= ?
+				AND (l.due_at > deliveries.due_at OR (l.due_at = deliveries.due_at AND l.id > deliveries.id)))`, n, n)
+	if err != nil {
+		return 0, fmt.Errorf("skip superseded reminders: %w", err)
+	}
+	k, _ := r.RowsAffected()
+	return int(k), nil
+}
+
 // MarkSent records a delivery the SMTP server accepted.
 func (db *DB) MarkSent(ctx context.Context, id int64, messageID string, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = '' WHERE id = ?`,
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = '',
+		claimed_by = '', claim_until = 0 WHERE id = ?`,
 		messageID, fmtTime(at), id)
 	if err != nil {
 		return fmt.Errorf("mark delivery %d sent: %w", id, err)
@@ -235,7 +270,8 @@ func (db *DB) MarkSent(ctx context.Context, id int64, messageID string, at time.
 
 // MarkRetry puts a delivery back to pending, to try again at next.
 func (db *DB) MarkRetry(ctx context.Context, id int64, lastErr string, next time.Time) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?`,
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ?,
+		claimed_by = '', claim_until = 0 WHERE id = ?`,
 		truncate(lastErr, 500), fmtTime(next), id)
 	if err != nil {
 		return fmt.Errorf("mark delivery %d for retry: %w", id, err)
@@ -246,7 +282,8 @@ func (db *DB) MarkRetry(ctx context.Context, id int64, lastErr string, next time
 // Unclaim gives back a claimed delivery that was not tried (a shutdown
 // came first): pending again, due at once, the attempt not counted.
 func (db *DB) Unclaim(ctx context.Context, id int64) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, next_attempt_at = NULL
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, next_attempt_at = NULL,
+		claimed_by = '', claim_until = 0
 		WHERE id = ? AND status = 'sending'`, id)
 	if err != nil {
 		return fmt.Errorf("give back delivery %d: %w", id, err)
@@ -262,7 +299,8 @@ func (db *DB) MarkDone(ctx context.Context, id int64, status, reason string) err
 	default:
 		return fmt.Errorf("mark delivery %d: bad status %q", id, status)
 	}
-	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ? WHERE id = ?`, status, truncate(reason, 500), id)
+	_, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ?, claimed_by = '', claim_until = 0 WHERE id = ?`,
+		status, truncate(reason, 500), id)
 	if err != nil {
 		return fmt.Errorf("mark delivery %d %s: %w", id, status, err)
 	}

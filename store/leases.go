@@ -11,6 +11,11 @@ import (
 // ErrLeaseHeld is returned when a live process holds the lease.
 var ErrLeaseHeld = errors.New("held by another process")
 
+// Shared says whether several daemons may share this store (PostgreSQL):
+// they then send side by side, each delivery claimed with a lease, instead
+// of one sender holding the sender lease.
+func (db *DB) Shared() bool { return db != nil && db.pg }
+
 // AcquireSenderLease makes this process the only one sending mail. The
 // lease is free when nobody holds it, when its holder's process is gone
 // (alive reports on a PID), or when its heartbeat (wall time) is older than
@@ -36,7 +41,7 @@ func (db *DB) AcquireSenderLease(ctx context.Context, owner string, pid int, wal
 			return err
 		}
 		// Whoever claimed these is gone (or is us, after a crash): send them again.
-		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE status = 'sending'`)
+		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', claimed_by = '', claim_until = 0 WHERE status = 'sending'`)
 		if err != nil {
 			return err
 		}

@@ -30,10 +30,11 @@ func openPostgres(ctx context.Context, dsn string, o options) (*DB, error) {
 		}
 		return d, nil
 	}
-	// One writing connection per process, as with SQLite: the store's
-	// transactions were written for one writer at a time in a process;
-	// between processes, row locks and the claims keep them apart.
-	w, err := open(1)
+	// Several writing connections: PostgreSQL takes writers side by side
+	// (the store's transactions already meet other daemons' at once, kept
+	// apart by row locks, unique keys and claims), and a crawl's many
+	// small writes (claims, paces, records) would queue on one.
+	w, err := open(8)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ func openPostgres(ctx context.Context, dsn string, o options) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	db := &DB{path: dsn, pg: true, w: newSQLConn(w), r: newSQLConn(r), now: o.now}
+	db := &DB{path: dsn, pg: true, w: newSQLConn(w), r: newSQLConn(r), now: o.now, wall: o.wall}
 	db.w.pg, db.r.pg = true, true
 	if err := db.migrateLocked(ctx, o.migrateTo); err != nil {
 		db.Close()

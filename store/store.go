@@ -38,6 +38,7 @@ var ErrExists = errors.New("already exists")
 
 // DB is an open grantwatch database.
 type DB struct {
+	wall func() time.Time // real time, for leases shared between processes
 	path string
 	pg   bool     // PostgreSQL (path is its URL); else SQLite
 	w    *sqlConn // the one writer
@@ -50,12 +51,18 @@ type Option func(*options)
 
 type options struct {
 	now        func() time.Time
+	wall       func() time.Time
 	migrateTo  int // 0: all migrations
 	busyTimout time.Duration
 }
 
 // WithClock sets the clock used for created/seen timestamps.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithWallClock sets the real-time clock that claims' leases are measured
+// by (default time.Now): leases are shared between processes, whatever
+// clock each plans by.
+func WithWallClock(wall func() time.Time) Option { return func(o *options) { o.wall = wall } }
 
 // WithBusyTimeout sets how long a statement waits for a lock held by another
 // process before failing with "database is locked".
@@ -67,7 +74,7 @@ func withMigrateTo(v int) Option { return func(o *options) { o.migrateTo = v } }
 // Open opens (creating if needed, mode 0600) the database at path and brings
 // its schema up to date.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	o := options{now: time.Now, busyTimout: 5 * time.Second}
+	o := options{now: time.Now, wall: time.Now, busyTimout: 5 * time.Second}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -90,7 +97,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, w: newSQLConn(w), now: o.now}
+	db := &DB{path: path, w: newSQLConn(w), now: o.now, wall: o.wall}
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -327,6 +334,8 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 }
 
 const timeLayout = "2006-01-02T15:04:05Z"
+
+func (db *DB) wallMillis() int64 { return db.wall().UnixMilli() }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 

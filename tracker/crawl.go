@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -78,8 +79,35 @@ type Crawler struct {
 	// Chromium; nil when none is configured (those sources then fail
 	// with render.ErrNoBrowser).
 	Renderer *render.Renderer
+	// Owner names this process in the claims it takes on sources, so that
+	// several daemons sharing a store check each source once (empty: made
+	// from the host name and PID).
+	Owner string
+	// ClaimTTL is how long (wall time) a claimed source stays this
+	// process's without renewal (0: 2 minutes). Renewed every third of it
+	// while the crawl runs; a process that died has its claims taken over
+	// when they run out.
+	ClaimTTL time.Duration
 
 	checks, failures atomic.Int64
+	ownerOnce        sync.Once
+}
+
+func (c *Crawler) owner() string {
+	c.ownerOnce.Do(func() {
+		if c.Owner == "" {
+			h, _ := os.Hostname()
+			c.Owner = fmt.Sprintf("%s/%d/%d", h, os.Getpid(), time.Now().UnixNano())
+		}
+	})
+	return c.Owner
+}
+
+func (c *Crawler) claimTTL() time.Duration {
+	if c.ClaimTTL > 0 {
+		return c.ClaimTTL
+	}
+	return 2 * time.Minute
 }
 
 // Counts says how many source checks ran, and failed, since start.
@@ -140,6 +168,12 @@ func (r Report) Failed() []SourceReport {
 // hosts, and waiting on one host's delay holds nothing another host could
 // use. Sources on one host share that host's pace.
 func (c *Crawler) CrawlNow(ctx context.Context, sources []store.Source, progress func(done, total int, r SourceReport)) Report {
+	return c.crawl(ctx, sources, false, progress)
+}
+
+// crawl is CrawlNow; with claim, each source is claimed before its check
+// and skipped when another process has it or it is no longer due.
+func (c *Crawler) crawl(ctx context.Context, sources []store.Source, claim bool, progress func(done, total int, r SourceReport)) Report {
 	var mu sync.Mutex
 	var rep Report
 	byHost := map[string][]store.Source{}
@@ -164,11 +198,36 @@ func (c *Crawler) CrawlNow(ctx context.Context, sources []store.Source, progress
 			queue <- s
 		}
 		close(queue)
+		// With claims, the host is claimed first: one process at a time
+		// checks a host's sources; another's due ones wait for its turn.
+		var hostWG sync.WaitGroup
+		if claim {
+			ok, err := c.DB.ClaimHost(ctx, h, c.owner(), c.claimTTL())
+			if err != nil {
+				c.Logger.Warn("host not claimed", "host", h, "err", err)
+			}
+			if !ok {
+				continue
+			}
+		}
 		for w := 0; w < min(perHost, len(byHost[h])); w++ {
 			wg.Add(1)
+			hostWG.Add(1)
 			go func() {
 				defer wg.Done()
+				defer hostWG.Done()
 				for s := range queue {
+					if claim {
+						got, ok, err := c.DB.ClaimSource(ctx, []int64{s.ID}, c.Now(), c.owner(), c.claimTTL())
+						if err != nil {
+							c.Logger.Warn("source not claimed", "source_id", s.ID, "err", err)
+							continue
+						}
+						if !ok {
+							continue // another daemon checks it, or has just checked it
+						}
+						s = got
+					}
 					select {
 					case active <- struct{}{}:
 					case <-ctx.Done():
@@ -188,6 +247,18 @@ func (c *Crawler) CrawlNow(ctx context.Context, sources []store.Source, progress
 				}
 			}()
 		}
+		if claim {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				hostWG.Wait()
+				bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if err := c.DB.ReleaseHost(bctx, h, c.owner()); err != nil {
+					c.Logger.Warn("host not released; the claim runs out by itself", "host", h, "err", err)
+				}
+			}()
+		}
 	}
 	wg.Wait()
 	sort.Slice(rep.Sources, func(i, j int) bool { return rep.Sources[i].Source.ID < rep.Sources[j].Source.ID })
@@ -204,7 +275,45 @@ func (c *Crawler) CrawlDue(ctx context.Context) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	return c.CrawlNow(ctx, due, nil), nil
+	if len(due) == 0 {
+		return Report{}, nil
+	}
+	if !c.DB.Shared() {
+		// One daemon on a file: nobody to share the work with, and claims
+		// a killed process left would only hold its sources back.
+		return c.crawl(ctx, due, false, nil), nil
+	}
+	// Several daemons on one store: each source, and each host, is claimed
+	// before it is checked. Claims are renewed while the crawl goes on,
+	// and those of checks a shutdown cut short are given back at the end
+	// (they are due again).
+	owner, ttl := c.owner(), c.claimTTL()
+	renewCtx, stop := context.WithCancel(ctx)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-renewCtx.Done():
+				return
+			case <-t.C:
+				if err := c.DB.RenewClaims(renewCtx, owner, ttl); err != nil && renewCtx.Err() == nil {
+					c.Logger.Warn("claims not renewed", "err", err)
+				}
+			}
+		}
+	}()
+	rep := c.crawl(ctx, due, true, nil)
+	stop()
+	<-renewed
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := c.DB.ReleaseSourceClaims(bctx, owner); err != nil {
+		c.Logger.Warn("claims not given back; they run out by themselves", "err", err)
+	}
+	return rep, nil
 }
 
 // nextCheck plans a source's next check: its schedule's next time plus a

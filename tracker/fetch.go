@@ -45,6 +45,19 @@ type FetchConfig struct {
 	// Resolver looks up host names (nil: the system's). Tests use it to
 	// make DNS fail without asking any real server.
 	Resolver *net.Resolver
+	// Pacer, when set, keeps each host's turns where every process sharing
+	// the store sees them (several daemons on one PostgreSQL), on top of
+	// this fetcher's own pace. nil: the pace is this process's alone.
+	Pacer HostPacer
+}
+
+// HostPacer reserves a host's turns across processes (store.DB does).
+type HostPacer interface {
+	// ReserveHostTurn takes the host's next turn no sooner than earliest
+	// and returns when it starts; the next one is no sooner than delay after.
+	ReserveHostTurn(ctx context.Context, host string, earliest time.Time, delay time.Duration) (time.Time, error)
+	// PushHostTurn moves the host's next turn to no sooner than next.
+	PushHostTurn(ctx context.Context, host string, next time.Time) error
 }
 
 // DefaultFetchConfig is the fetcher a user gets with no configuration
@@ -275,6 +288,18 @@ func (f *Fetcher) acquire(ctx context.Context, h string) (release func(), err er
 	}
 	hs.next = start.Add(hs.delay)
 	hs.mu.Unlock()
+	if f.cfg.Pacer != nil {
+		// The turn other processes left: a failure to ask keeps this
+		// process's own pace, which still holds for its requests.
+		if shared, err := f.cfg.Pacer.ReserveHostTurn(ctx, h, start, hs.delay); err == nil && shared.After(start) {
+			start = shared
+			hs.mu.Lock()
+			if n := start.Add(hs.delay); n.After(hs.next) {
+				hs.next = n
+			}
+			hs.mu.Unlock()
+		}
+	}
 	if wait := time.Until(start); wait > 0 {
 		t := time.NewTimer(wait)
 		select {
@@ -292,21 +317,25 @@ func (f *Fetcher) acquire(ctx context.Context, h string) (release func(), err er
 			<-hs.sem
 			return nil, ctx.Err()
 		}
-		return func() { f.paceFromEnd(hs); <-f.flight; <-hs.sem }, nil
+		return func() { f.paceFromEnd(ctx, h, hs); <-f.flight; <-hs.sem }, nil
 	}
-	return func() { f.paceFromEnd(hs); <-hs.sem }, nil
+	return func() { f.paceFromEnd(ctx, h, hs); <-hs.sem }, nil
 }
 
 // paceFromEnd starts the host's next turn no sooner than the delay after
 // this request ended: a request that waited for a slot, or took its time to
 // reach the server, never brings the next one closer than the delay as the
 // server sees them.
-func (f *Fetcher) paceFromEnd(hs *hostState) {
+func (f *Fetcher) paceFromEnd(ctx context.Context, h string, hs *hostState) {
 	hs.mu.Lock()
-	if next := time.Now().Add(hs.delay); next.After(hs.next) {
+	next := time.Now().Add(hs.delay)
+	if next.After(hs.next) {
 		hs.next = next
 	}
 	hs.mu.Unlock()
+	if f.cfg.Pacer != nil {
+		f.cfg.Pacer.PushHostTurn(context.WithoutCancel(ctx), h, next)
+	}
 }
 
 // holdOff keeps host h quiet for d (a Retry-After the server asked for).

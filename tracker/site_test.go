@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"github.com/grantwatch/grantwatch/internal/testdoc"
 	"github.com/grantwatch/grantwatch/internal/storetest"
+	"github.com/grantwatch/grantwatch/internal/testdoc"
 	"github.com/grantwatch/grantwatch/store"
 )
 

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantwatch/grantwatch/internal/storetest"
 	"github.com/grantwatch/grantwatch/internal/testsmtp"
 	"github.com/grantwatch/grantwatch/notify"
-	"github.com/grantwatch/grantwatch/internal/storetest"
 	"github.com/grantwatch/grantwatch/store"
 )
 
