@@ -20,7 +20,7 @@ func NewCrawler(cfg config.Config, db *store.DB, logger *slog.Logger, now func()
 	}
 	return &tracker.Crawler{
 		ClaimTTL: cfg.Cluster.Lease,
-		DB: db, Logger: logger, Now: now, Location: cfg.Location(),
+		DB:       db, Logger: logger, Now: now, Location: cfg.Location(),
 		Fetcher: tracker.NewFetcher(tracker.FetchConfig{UserAgent: f.UserAgent, Timeout: f.Timeout, DialTimeout: f.DialTimeout,
 			HeaderTimeout: f.HeaderTimeout, PerHostDelay: f.PerHostDelay, PerHostConcurrency: f.PerHostConcurrency,
 			MaxBodyBytes: f.MaxBodyBytes, MaxRedirects: f.MaxRedirects, AllowPrivate: f.AllowPrivate, RespectRobots: f.RespectRobots,
