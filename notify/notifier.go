@@ -131,6 +131,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 		}
 		n.DB.RenewSenderLease(ctx, owner, n.wall())
 		latest := latestOfEach(batch)
+		data := n.readBatch(ctx, batch)
 		// As many deliveries at once as the mailer has connections; each
 		// is recorded only after its own send, as before.
 		var mu sync.Mutex
@@ -142,7 +143,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 				defer wg.Done()
 				for d := range work {
 					var r RunResult
-					n.deliver(ctx, owner, d, now, &r)
+					n.deliver(ctx, owner, data, d, now, &r)
 					mu.Lock()
 					res.add(r)
 					mu.Unlock()
@@ -227,7 +228,67 @@ func (n *Notifier) done(ctx context.Context, d store.Delivery, status, reason st
 
 // render checks that a delivery still makes sense and renders it. A
 // delivery that no longer makes sense is ended with the status returned.
-func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) (message, string, string, error) {
+// batchData is what a batch of deliveries needs from the store, read
+// with one query per kind instead of one per delivery. A delivery whose
+// subscriber or window is not in it is read on its own.
+type batchData struct {
+	subs    map[int64]store.Subscriber
+	windows map[int64]store.WindowView
+	changes map[int64][]store.WindowChange
+}
+
+func (n *Notifier) readBatch(ctx context.Context, batch []store.Delivery) *batchData {
+	var subIDs, winIDs []int64
+	for _, d := range batch {
+		if d.SubscriberID != 0 {
+			subIDs = append(subIDs, d.SubscriberID)
+		}
+		if d.WindowID != 0 {
+			winIDs = append(winIDs, d.WindowID)
+		}
+	}
+	b := &batchData{}
+	var err error
+	if b.subs, err = n.DB.SubscribersByID(ctx, subIDs); err != nil {
+		return nil
+	}
+	if b.windows, err = n.DB.WindowsByID(ctx, winIDs); err != nil {
+		return nil
+	}
+	if b.changes, err = n.DB.WindowChangesOf(ctx, winIDs); err != nil {
+		return nil
+	}
+	return b
+}
+
+func (n *Notifier) subscriber(ctx context.Context, b *batchData, id int64) (store.Subscriber, error) {
+	if b != nil {
+		if s, ok := b.subs[id]; ok {
+			return s, nil
+		}
+	}
+	return n.DB.Subscriber(ctx, strconv.FormatInt(id, 10))
+}
+
+func (n *Notifier) window(ctx context.Context, b *batchData, id int64) (store.WindowView, error) {
+	if b != nil {
+		if w, ok := b.windows[id]; ok {
+			return w, nil
+		}
+	}
+	return n.DB.WindowByID(ctx, id)
+}
+
+func (n *Notifier) windowChanges(ctx context.Context, b *batchData, id int64) ([]store.WindowChange, error) {
+	if b != nil {
+		if _, ok := b.windows[id]; ok {
+			return b.changes[id], nil // read with the window: none is none
+		}
+	}
+	return n.DB.WindowChanges(ctx, id)
+}
+
+func (n *Notifier) render(ctx context.Context, b *batchData, d store.Delivery, now time.Time) (message, string, string, error) {
 	if d.Kind == "admin" {
 		src, err := n.DB.Source(ctx, strconv.FormatInt(d.SourceID, 10))
 		if err != nil {
@@ -236,7 +297,7 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 		m, err := n.Config.renderAdmin(d, src)
 		return m, "", "", err
 	}
-	s, err := n.DB.Subscriber(ctx, strconv.FormatInt(d.SubscriberID, 10))
+	s, err := n.subscriber(ctx, b, d.SubscriberID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && s.Status != "active" {
 		return message{}, "cancelled", "the subscriber is no longer active", nil
 	}
@@ -250,7 +311,7 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 		}
 		return m, "", "", err
 	}
-	w, err := n.DB.WindowByID(ctx, d.WindowID)
+	w, err := n.window(ctx, b, d.WindowID)
 	if err != nil {
 		return message{}, "cancelled", "the window was removed", nil
 	}
@@ -281,24 +342,14 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 			return message{}, "skipped", "what it announces has already happened", nil
 		}
 		// A later reminder of the same event that went out, or is due too,
-		// says it better (latestOfEach does this within one batch; after
-		// retries the two can be in different batches).
-		pair, err := n.DB.PairDeliveries(ctx, d.SubscriberID, d.WindowID)
-		if err != nil {
-			return message{}, "", "", err
-		}
-		for _, o := range pair {
-			if o.ID != d.ID && o.Kind == d.Kind && o.EventDate == d.EventDate && o.DueAt.After(d.DueAt) &&
-				(o.Status == "sent" || o.Status == "pending" && !o.DueAt.After(now)) {
-				return message{}, "skipped", "superseded: a later reminder of the same event", nil
-			}
-		}
+		// says it better: the store skipped those before this run claimed
+		// (SkipSuperseded), whichever sender holds which.
 	case "correction":
 		if d.Revision != w.Revision {
 			return message{}, "cancelled", "superseded by a later correction", nil
 		}
 	}
-	changes, err := n.DB.WindowChanges(ctx, w.ID)
+	changes, err := n.windowChanges(ctx, b, w.ID)
 	if err != nil {
 		return message{}, "", "", err
 	}
@@ -306,9 +357,9 @@ func (n *Notifier) render(ctx context.Context, d store.Delivery, now time.Time) 
 	return m, "", "", err
 }
 
-func (n *Notifier) deliver(ctx context.Context, owner string, d store.Delivery, now time.Time, res *RunResult) {
+func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d store.Delivery, now time.Time, res *RunResult) {
 	log := n.Logger.With("delivery_id", d.ID, "kind", d.Kind)
-	m, endStatus, reason, err := n.render(ctx, d, now)
+	m, endStatus, reason, err := n.render(ctx, b, d, now)
 	if err != nil && ctx.Err() != nil {
 		n.DB.Unclaim(context.WithoutCancel(ctx), d.ID) // a shutdown, not a fault
 		return
@@ -327,14 +378,17 @@ func (n *Notifier) deliver(ctx context.Context, owner string, d store.Delivery, 
 		n.done(ctx, d, "failed", err.Error(), res)
 		return
 	}
-	// The claim is confirmed, and extended, just before the send: a sender
-	// that fell behind its lease (another took the delivery over) leaves
-	// it to that one instead of sending it too.
-	if ok, err := n.DB.ConfirmClaim(ctx, d.ID, owner, n.claimTTL()); err != nil || !ok {
-		if err != nil && ctx.Err() == nil {
-			log.Warn("claim not confirmed; the delivery is left to whoever holds it", "err", err)
+	// On a shared store the claim is confirmed, and extended, just before
+	// the send: a sender that fell behind its lease (another took the
+	// delivery over) leaves it to that one instead of sending it too. On a
+	// file the sender lease already keeps every other sender away.
+	if n.DB.Shared() {
+		if ok, err := n.DB.ConfirmClaim(ctx, d.ID, owner, n.claimTTL()); err != nil || !ok {
+			if err != nil && ctx.Err() == nil {
+				log.Warn("claim not confirmed; the delivery is left to whoever holds it", "err", err)
+			}
+			return
 		}
-		return
 	}
 	err = n.Mailer.Send(ctx, msg)
 	// Whatever happens to ctx now (a shutdown), what was sent is recorded:

@@ -76,7 +76,10 @@ func (e *SendError) Error() string { return e.Err.Error() }
 func (e *SendError) Unwrap() error { return e.Err }
 
 func (m *Mailer) newClient() (*mail.Client, error) {
-	opts := []mail.Option{mail.WithPort(m.cfg.Port), mail.WithTimeout(m.cfg.Timeout), mail.WithHELO("grantwatch")}
+	// No NOOP before each message: a round trip per mail. A kept
+	// connection the server dropped fails at MAIL FROM instead, before
+	// anything of the message is sent, and Send then opens a new one.
+	opts := []mail.Option{mail.WithPort(m.cfg.Port), mail.WithTimeout(m.cfg.Timeout), mail.WithHELO("grantwatch"), mail.WithoutNoop()}
 	switch m.cfg.TLS {
 	case "tls":
 		opts = append(opts, mail.WithSSL(), mail.WithTLSConfig(&tls.Config{ServerName: m.cfg.Host, MinVersion: tls.VersionTLS12}))
@@ -168,7 +171,7 @@ func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
 	err = s.client.Send(msg)
 	if err != nil && reused && connCheckFailed(err) {
 		// The kept connection was dead before anything of this message was
-		// sent (the NOOP check failed): open a new one and send now.
+		// sent (it failed at its first command): open a new one and send now.
 		s.close()
 		if err := m.connect(ctx, s); err != nil {
 			return err
@@ -222,7 +225,7 @@ func (s *session) close() error {
 // FROM; this failure means no byte of the message reached the server.
 func connCheckFailed(err error) bool {
 	var se *mail.SendError
-	return errors.As(err, &se) && se.Reason == mail.ErrConnCheck
+	return errors.As(err, &se) && (se.Reason == mail.ErrConnCheck || se.Reason == mail.ErrSMTPMailFrom)
 }
 
 // Close ends the SMTP sessions, once the messages being sent are.

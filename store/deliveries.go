@@ -333,6 +333,46 @@ func (db *DB) WindowByID(ctx context.Context, id int64) (WindowView, error) {
 	return v, nil
 }
 
+// WindowsByID reads the windows with these IDs, with their notices (one
+// query for a batch of deliveries; the missing are simply absent).
+func (db *DB) WindowsByID(ctx context.Context, ids []int64) (map[int64]WindowView, error) {
+	out := map[int64]WindowView{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	vs, err := queryAll(ctx, db.r, "read windows", scanWindowView, `SELECT `+prefixCols("w.", windowCols)+`, n.url, n.title, n.issuer, n.region, n.status
+		FROM windows w JOIN notices n ON n.id = w.notice_id WHERE w.id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
+	for _, v := range vs {
+		out[v.ID] = v
+	}
+	return out, err
+}
+
+// WindowChangesOf lists the recorded date changes of these windows, oldest
+// first for each.
+func (db *DB) WindowChangesOf(ctx context.Context, ids []int64) (map[int64][]WindowChange, error) {
+	out := map[int64][]WindowChange{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cs, err := queryAll(ctx, db.r, "list window changes", scanWindowChange, `SELECT window_id, changed_at, old_opens, old_closes, old_closes_time,
+		new_opens, new_closes, new_closes_time, reason FROM window_changes WHERE window_id IN (`+placeholders(len(ids))+`) ORDER BY id`, int64Args(ids)...)
+	for _, c := range cs {
+		out[c.WindowID] = append(out[c.WindowID], c)
+	}
+	return out, err
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
 // NoticesWithAny returns the IDs of the notices whose title or text holds
 // any of the keywords: through the trigram index for keywords of three
 // characters or more, LIKE for shorter ones (which the index cannot

@@ -450,16 +450,18 @@ type WindowChange struct {
 
 // WindowChanges lists the recorded date changes of one window, oldest first.
 func (db *DB) WindowChanges(ctx context.Context, windowID int64) ([]WindowChange, error) {
-	return queryAll(ctx, db.r, "list window changes", func(r scanner) (WindowChange, error) {
-		var c WindowChange
-		var at, oo, oc, oct, no, nc, nct sql.NullString
-		err := r.Scan(&c.WindowID, &at, &oo, &oc, &oct, &no, &nc, &nct, &c.Reason)
-		c.ChangedAt = parseTime(at)
-		c.OldOpens, c.OldCloses, c.OldClosesTime = oo.String, oc.String, oct.String
-		c.NewOpens, c.NewCloses, c.NewClosesTime = no.String, nc.String, nct.String
-		return c, err
-	}, `SELECT window_id, changed_at, old_opens, old_closes, old_closes_time,
+	return queryAll(ctx, db.r, "list window changes", scanWindowChange, `SELECT window_id, changed_at, old_opens, old_closes, old_closes_time,
 		new_opens, new_closes, new_closes_time, reason FROM window_changes WHERE window_id = ? ORDER BY id`, windowID)
+}
+
+func scanWindowChange(r scanner) (WindowChange, error) {
+	var c WindowChange
+	var at, oo, oc, oct, no, nc, nct sql.NullString
+	err := r.Scan(&c.WindowID, &at, &oo, &oc, &oct, &no, &nc, &nct, &c.Reason)
+	c.ChangedAt = parseTime(at)
+	c.OldOpens, c.OldCloses, c.OldClosesTime = oo.String, oc.String, oct.String
+	c.NewOpens, c.NewCloses, c.NewClosesTime = no.String, nc.String, nct.String
+	return c, err
 }
 
 // MarkSeen records that a notice was found again, unchanged.

@@ -117,6 +117,20 @@ func (db *DB) Subscriber(ctx context.Context, idOrEmail string) (Subscriber, err
 	return s, nil
 }
 
+// SubscribersByID reads the subscribers with these IDs (one query for a
+// batch of deliveries; the missing are simply absent).
+func (db *DB) SubscribersByID(ctx context.Context, ids []int64) (map[int64]Subscriber, error) {
+	out := map[int64]Subscriber{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ss, err := queryAll(ctx, db.r, "read subscribers", scanSubscriber, `SELECT `+subscriberCols+` FROM subscribers WHERE id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
+	for _, s := range ss {
+		out[s.ID] = s
+	}
+	return out, err
+}
+
 // Subscribers lists all subscribers in the order they were added.
 func (db *DB) Subscribers(ctx context.Context) ([]Subscriber, error) {
 	return queryAll(ctx, db.r, "list subscribers", scanSubscriber, `SELECT `+subscriberCols+` FROM subscribers ORDER BY id`)
