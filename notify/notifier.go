@@ -383,8 +383,13 @@ func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d st
 	// delivery over) leaves it to that one instead of sending it too. On a
 	// file the sender lease already keeps every other sender away.
 	if n.DB.Shared() {
-		if ok, err := n.DB.ConfirmClaim(ctx, d.ID, owner, n.claimTTL()); err != nil || !ok {
-			if err != nil && ctx.Err() == nil {
+		ok, err := n.DB.ConfirmClaim(ctx, d.ID, owner, n.claimTTL())
+		if err != nil && ctx.Err() != nil {
+			n.DB.Unclaim(context.WithoutCancel(ctx), d.ID) // a shutdown, not a fault
+			return
+		}
+		if err != nil || !ok {
+			if err != nil {
 				log.Warn("claim not confirmed; the delivery is left to whoever holds it", "err", err)
 			}
 			return
