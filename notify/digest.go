@@ -59,7 +59,7 @@ func (n *Notifier) buildDigest(ctx context.Context, s store.Subscriber, since, n
 	if err != nil {
 		return v, err
 	}
-	texts, err := n.DB.NoticeTexts(ctx)
+	texts, err := n.DB.NoticeTexts(ctx, store.NoticeIDs(ws))
 	if err != nil {
 		return v, err
 	}

@@ -395,7 +395,17 @@ func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d st
 			return
 		}
 	}
+	if ctx.Err() != nil {
+		n.DB.Unclaim(context.WithoutCancel(ctx), d.ID) // a shutdown came before the send began
+		return
+	}
 	err = n.Mailer.Send(ctx, msg)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// The shutdown stopped it while it waited for its turn or a
+		// connection: nothing was sent.
+		n.DB.Unclaim(context.WithoutCancel(ctx), d.ID)
+		return
+	}
 	// Whatever happens to ctx now (a shutdown), what was sent is recorded:
 	// the bookkeeping after a send cannot be cancelled.
 	ctx = context.WithoutCancel(ctx)
@@ -445,7 +455,7 @@ func (n *Notifier) DueNow(ctx context.Context, now time.Time) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	texts, err := n.DB.NoticeTexts(ctx)
+	texts, err := n.DB.NoticeTexts(ctx, store.NoticeIDs(ws))
 	if err != nil {
 		return nil, err
 	}

@@ -209,7 +209,7 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 	if err != nil {
 		return res, err
 	}
-	texts, err := n.DB.NoticeTexts(ctx)
+	texts, err := n.DB.NoticeTexts(ctx, store.NoticeIDs(ws))
 	if err != nil {
 		return res, err
 	}
@@ -238,15 +238,25 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 	}
 	type pair struct{ s, w int64 }
 	existing := map[pair][]store.Delivery{}
+	planned := make(map[string]bool, len(live))
 	for _, d := range live {
 		existing[pair{d.SubscriberID, d.WindowID}] = append(existing[pair{d.SubscriberID, d.WindowID}], d)
+		planned[d.DedupKey] = true
 	}
+	// Reminders are planned when they are due within planHorizon: a run
+	// writes what is new, not every reminder of every window again.
+	horizon := now.Add(planHorizon)
+	idx := indexWindows(subs, ws, texts)
 	for _, s := range subs {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		for _, w := range ws {
-			if s.Status != "active" || !Matches(s, w, texts[w.NoticeID]) {
+		if s.Status != "active" {
+			continue
+		}
+		for _, i := range idx.candidates(s) {
+			w := ws[i]
+			if !Matches(s, w, texts[w.NoticeID]) {
 				continue
 			}
 			have := existing[pair{s.ID, w.ID}]
@@ -256,8 +266,12 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 				return res, err
 			}
 			res.Cancelled += k
-			plans = append(plans, ds...)
-			if c, ok := correction(s, w, have, now); ok {
+			for _, d := range ds {
+				if !planned[d.DedupKey] && !d.DueAt.After(horizon) {
+					plans = append(plans, d)
+				}
+			}
+			if c, ok := correction(s, w, have, now); ok && !planned[c.DedupKey] {
 				plans = append(plans, c)
 			}
 		}
@@ -282,6 +296,92 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 		}
 	}
 	return res, nil
+}
+
+// planHorizon is how far ahead reminders are written to the store. Each
+// run plans what falls due within it; later ones are planned by later runs
+// (the daemon plans every tick), so a run's writes follow the mail to come,
+// not the number of windows and subscribers.
+const planHorizon = 48 * time.Hour
+
+// windowIndex narrows the live windows worth matching against each
+// subscriber: those a region matches (found once per region any
+// subscriber names) and those whose notice holds a keyword (once per
+// keyword), so planning costs what subscribers match, not every
+// subscriber times every window. Matches still decides.
+type windowIndex struct {
+	all       []int
+	byRegion  map[string][]int
+	byKeyword map[string][]int
+}
+
+func indexWindows(subs []store.Subscriber, ws []store.WindowView, texts map[int64]string) *windowIndex {
+	x := &windowIndex{all: make([]int, len(ws)), byRegion: map[string][]int{}, byKeyword: map[string][]int{}}
+	for i := range ws {
+		x.all[i] = i
+	}
+	for _, s := range subs {
+		if s.Status != "active" {
+			continue
+		}
+		for _, r := range s.Regions {
+			if _, ok := x.byRegion[r]; ok {
+				continue
+			}
+			only := store.Subscriber{Regions: []string{r}}
+			x.byRegion[r] = []int{}
+			for i, w := range ws {
+				if Matches(only, w, "") {
+					x.byRegion[r] = append(x.byRegion[r], i)
+				}
+			}
+		}
+		for _, k := range s.Keywords {
+			if _, ok := x.byKeyword[k]; ok {
+				continue
+			}
+			only := store.Subscriber{Keywords: []string{k}}
+			x.byKeyword[k] = []int{}
+			for i, w := range ws {
+				if Matches(only, w, texts[w.NoticeID]) {
+					x.byKeyword[k] = append(x.byKeyword[k], i)
+				}
+			}
+		}
+	}
+	return x
+}
+
+// candidates are the windows that may match s: the smaller of its
+// regions' and its keywords' unions, or all.
+func (x *windowIndex) candidates(s store.Subscriber) []int {
+	union := func(keys []string, m map[string][]int) []int {
+		if len(keys) == 1 {
+			return m[keys[0]]
+		}
+		seen := map[int]bool{}
+		var out []int
+		for _, k := range keys {
+			for _, i := range m[k] {
+				if !seen[i] {
+					seen[i] = true
+					out = append(out, i)
+				}
+			}
+		}
+		sort.Ints(out)
+		return out
+	}
+	best := x.all
+	if len(s.Regions) > 0 {
+		best = union(s.Regions, x.byRegion)
+	}
+	if len(s.Keywords) > 0 {
+		if k := union(s.Keywords, x.byKeyword); len(k) < len(best) {
+			best = k
+		}
+	}
+	return best
 }
 
 // eventKeys are what a window's reminders announce now: its opening day,

@@ -131,9 +131,9 @@ func (db *DB) CancelPendingOf(ctx context.Context, ds []Delivery, keep map[strin
 func (db *DB) CancelInactive(ctx context.Context, reason string) (int, error) {
 	res, err := db.w.ExecContext(ctx, `UPDATE deliveries SET status = 'cancelled', last_error = ?
 		WHERE status = 'pending' AND kind IN ('open', 'close') AND (
-			subscriber_id IN (SELECT id FROM subscribers WHERE status != 'active') OR
-			window_id IN (SELECT w.id FROM windows w JOIN notices n ON n.id = w.notice_id
-				WHERE w.status != 'active' OR n.status != 'active'))`, reason)
+			EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status != 'active') OR
+			EXISTS (SELECT 1 FROM windows w JOIN notices n ON n.id = w.notice_id
+				WHERE w.id = deliveries.window_id AND (w.status != 'active' OR n.status != 'active')))`, reason)
 	if err != nil {
 		return 0, fmt.Errorf("cancel reminders of inactive subscribers and windows: %w", err)
 	}
@@ -151,12 +151,12 @@ func (db *DB) WithdrawnReminded(ctx context.Context, today string) ([]Delivery, 
 		var d Delivery
 		err := r.Scan(&d.SubscriberID, &d.WindowID)
 		return d, err
-	}, `SELECT DISTINCT d.subscriber_id, d.window_id FROM deliveries d
-		JOIN windows w ON w.id = d.window_id JOIN notices n ON n.id = w.notice_id JOIN subscribers s ON s.id = d.subscriber_id
-		WHERE d.status = 'sent' AND d.kind IN ('open', 'close', 'correction') AND s.status = 'active'
-			AND (w.status != 'active' OR n.status != 'active') AND COALESCE(w.closes, w.opens, '') >= ?
-			AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.subscriber_id = d.subscriber_id AND x.window_id = d.window_id AND x.kind = 'withdrawn')
-		ORDER BY d.subscriber_id, d.window_id`, today)
+	}, `SELECT DISTINCT d.subscriber_id, d.window_id FROM windows w JOIN notices n ON n.id = w.notice_id
+		JOIN deliveries d ON d.window_id = w.id JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE (w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?)) AND (w.status != 'active' OR n.status != 'active')
+			AND d.status = 'sent' AND d.kind IN ('open', 'close', 'correction') AND s.status = 'active'
+			AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.window_id = d.window_id AND x.subscriber_id = d.subscriber_id AND x.kind = 'withdrawn')
+		ORDER BY d.subscriber_id, d.window_id`, today, today)
 }
 
 // LiveDeliveries lists, in one query, the deliveries of the windows that
@@ -165,7 +165,7 @@ func (db *DB) WithdrawnReminded(ctx context.Context, today string) ([]Delivery, 
 func (db *DB) LiveDeliveries(ctx context.Context, today string) ([]Delivery, error) {
 	return db.deliveries(ctx, `WHERE window_id IN (SELECT w.id FROM windows w JOIN notices n ON n.id = w.notice_id
 		WHERE w.status = 'active' AND n.status = 'active' AND
-		(COALESCE(w.closes, '') >= ? OR (COALESCE(w.closes, '') = '' AND COALESCE(w.opens, '') >= ?))) ORDER BY id`, today, today)
+		(w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))) ORDER BY id`, today, today)
 }
 
 // ClaimDue takes up to limit deliveries that are due at now: pending ones,
@@ -418,23 +418,47 @@ func scanID(r scanner) (int64, error) {
 	return id, err
 }
 
-// NoticeTexts maps notice IDs to title and text, for keyword filters.
-func (db *DB) NoticeTexts(ctx context.Context) (map[int64]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, title || ? || text FROM notices`, "\n")
-	if err != nil {
-		return nil, fmt.Errorf("notice texts: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
-			return nil, err
+// NoticeTexts maps the given notices' IDs to title and text, for keyword
+// filters: only those asked for (the notices of the windows in hand), never
+// every notice ever stored.
+func (db *DB) NoticeTexts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(len(ids), start+chunk)]
+		rows, err := db.r.QueryContext(ctx, `SELECT id, title || ? || text FROM notices WHERE id IN (`+placeholders(len(part))+`)`,
+			append([]any{"\n"}, int64Args(part)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("notice texts: %w", err)
 		}
-		out[id] = t
+		for rows.Next() {
+			var id int64
+			var t string
+			if err := rows.Scan(&id, &t); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("notice texts: %w", err)
+			}
+			out[id] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("notice texts: %w", err)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// NoticeIDs lists the distinct notices of some windows.
+func NoticeIDs(ws []WindowView) []int64 {
+	seen := make(map[int64]bool, len(ws))
+	var out []int64
+	for _, w := range ws {
+		if !seen[w.NoticeID] {
+			seen[w.NoticeID] = true
+			out = append(out, w.NoticeID)
+		}
+	}
+	return out
 }
 
 // NoticesSince lists notices first seen at or after t.

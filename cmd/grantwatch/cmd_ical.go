@@ -38,7 +38,7 @@ func icalCmd(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 		if err != nil {
 			return err
 		}
-		texts, err := db.NoticeTexts(ctx)
+		texts, err := db.NoticeTexts(ctx, store.NoticeIDs(ws))
 		if err != nil {
 			return err
 		}
