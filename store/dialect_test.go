@@ -16,3 +16,16 @@ func TestRebind(t *testing.T) {
 		}
 	}
 }
+
+func TestShown(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"grantwatch.db", "grantwatch.db"},
+		{"/var/lib/grantwatch/gw.db", "/var/lib/grantwatch/gw.db"},
+		{"postgres://gw:s3cret@db.example:5432/gw?sslmode=verify-full", "postgres://gw:xxxxx@db.example:5432/gw?sslmode=verify-full"},
+		{"postgresql://gw@127.0.0.1/gw", "postgresql://gw@127.0.0.1/gw"},
+	} {
+		if got := Shown(c.in); got != c.want {
+			t.Errorf("Shown(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
