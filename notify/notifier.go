@@ -445,13 +445,15 @@ func (n *Notifier) retry(ctx context.Context, d store.Delivery, now time.Time, r
 }
 
 // DueNow lists what a run at now would send, writing nothing: the
-// reminders planning would add, and those already waiting.
+// reminders planning would add, and those already waiting. It reads what
+// Plan reads (live windows, their deliveries) and narrows the same way.
 func (n *Notifier) DueNow(ctx context.Context, now time.Time) ([]string, error) {
 	subs, err := n.DB.Subscribers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := n.DB.Windows(ctx, store.WindowFilter{})
+	today := now.In(n.Config.Location).AddDate(0, 0, -1).Format("2006-01-02")
+	ws, err := n.DB.Windows(ctx, store.WindowFilter{UpcomingFrom: today})
 	if err != nil {
 		return nil, err
 	}
@@ -459,25 +461,27 @@ func (n *Notifier) DueNow(ctx context.Context, now time.Time) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
+	live, err := n.DB.LiveDeliveries(ctx, today)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]string, len(live))
+	for _, e := range live {
+		have[e.DedupKey] = e.Status
+	}
+	idx := indexWindows(subs, ws, texts)
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range subs {
 		if s.Status != "active" {
 			continue
 		}
-		for _, w := range ws {
+		for _, i := range idx.candidates(s) {
+			w := ws[i]
 			if !Matches(s, w, texts[w.NoticeID]) {
 				continue
 			}
-			ds, _ := n.Config.planPair(s, w, now)
-			existing, err := n.DB.PairDeliveries(ctx, s.ID, w.ID)
-			if err != nil {
-				return nil, err
-			}
-			have := map[string]string{}
-			for _, e := range existing {
-				have[e.DedupKey] = e.Status
-			}
+			ds, _ := n.Config.planPair(s, w, now, false)
 			for _, d := range ds {
 				st, ok := have[d.DedupKey]
 				if ok && st != "pending" || !ok && d.Status != "" || d.DueAt.After(now) || seen[d.DedupKey] {

@@ -119,11 +119,14 @@ func reminderKey(subID, winID int64, r reminder) string {
 //
 // It returns the deliveries and the keys that are valid for the window's
 // current dates.
-func (c Config) planPair(s store.Subscriber, w store.WindowView, now time.Time) ([]store.Delivery, map[string]bool) {
+func (c Config) planPair(s store.Subscriber, w store.WindowView, now time.Time, wantKeep bool) ([]store.Delivery, map[string]bool) {
 	leadOpen, _ := leadtime.Durations(s.LeadOpen)
 	leadClose, _ := leadtime.Durations(s.LeadClose)
 	rs := c.reminders(w.Window, leadOpen, leadClose)
-	keep := map[string]bool{}
+	var keep map[string]bool // the keys planned now, when asked for: only a pair with deliveries needs them
+	if wantKeep {
+		keep = map[string]bool{}
+	}
 	var out []store.Delivery
 	for _, kind := range []string{"open", "close"} {
 		var catchUp *reminder
@@ -133,7 +136,9 @@ func (c Config) planPair(s store.Subscriber, w store.WindowView, now time.Time) 
 				continue
 			}
 			key := reminderKey(s.ID, w.ID, r)
-			keep[key] = true
+			if keep != nil {
+				keep[key] = true
+			}
 			d := store.Delivery{DedupKey: key, SubscriberID: s.ID, WindowID: w.ID, Kind: kind, Lead: FormatLead(r.lead),
 				Revision: w.Revision, EventDate: r.eventKey, DueAt: r.due}
 			switch {
@@ -246,6 +251,21 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 	// Reminders are planned when they are due within planHorizon: a run
 	// writes what is new, not every reminder of every window again.
 	horizon := now.Add(planHorizon)
+	flush := func() error {
+		sort.SliceStable(plans, func(i, j int) bool { return plans[i].DueAt.Before(plans[j].DueAt) })
+		k, err := n.DB.PlanDeliveries(ctx, plans)
+		if err != nil {
+			return err
+		}
+		res.Planned += k
+		for _, p := range plans {
+			if p.Kind == "correction" {
+				res.Corrections++
+			}
+		}
+		plans = plans[:0]
+		return nil
+	}
 	idx := indexWindows(subs, ws, texts)
 	for _, s := range subs {
 		if err := ctx.Err(); err != nil {
@@ -260,12 +280,14 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 				continue
 			}
 			have := existing[pair{s.ID, w.ID}]
-			ds, keep := n.Config.planPair(s, w, now)
-			k, err := n.DB.CancelPendingOf(ctx, have, keep, "the window's dates changed")
-			if err != nil {
-				return res, err
+			ds, keep := n.Config.planPair(s, w, now, len(have) > 0)
+			if len(have) > 0 {
+				k, err := n.DB.CancelPendingOf(ctx, have, keep, "the window's dates changed")
+				if err != nil {
+					return res, err
+				}
+				res.Cancelled += k
 			}
-			res.Cancelled += k
 			for _, d := range ds {
 				if !planned[d.DedupKey] && !d.DueAt.After(horizon) {
 					plans = append(plans, d)
@@ -278,25 +300,27 @@ func (n *Notifier) Plan(ctx context.Context, now time.Time) (PlanResult, error) 
 		if d, ok := n.Config.digestDue(s, now); ok {
 			plans = append(plans, d)
 		}
+		// Written as they come, a few thousand at a time: memory follows
+		// one chunk, not the whole morning's mail.
+		if len(plans) >= planChunk {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
 	}
 	alerts, err := n.alertsDue(ctx, now)
 	if err != nil {
 		return res, err
 	}
 	plans = append(plans, alerts...)
-	sort.SliceStable(plans, func(i, j int) bool { return plans[i].DueAt.Before(plans[j].DueAt) })
-	k, err = n.DB.PlanDeliveries(ctx, plans)
-	if err != nil {
+	if err := flush(); err != nil {
 		return res, err
-	}
-	res.Planned = k
-	for _, p := range plans {
-		if p.Kind == "correction" {
-			res.Corrections++
-		}
 	}
 	return res, nil
 }
+
+// planChunk is how many planned deliveries are written per transaction.
+const planChunk = 5000
 
 // planHorizon is how far ahead reminders are written to the store. Each
 // run plans what falls due within it; later ones are planned by later runs
