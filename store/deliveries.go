@@ -179,7 +179,7 @@ func (db *DB) LiveDeliveries(ctx context.Context, today string) ([]Delivery, err
 		return d, err
 	}, `SELECT d.id, d.dedup_key, d.subscriber_id, d.window_id, d.kind, d.status, d.event_date, d.revision
 		FROM windows w JOIN notices n ON n.id = w.notice_id JOIN deliveries d ON d.window_id = w.id
-		WHERE w.status = 'active' AND +n.status = 'active' AND (w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))`, today, today)
+		WHERE w.status = 'active' AND `+db.dialect().notIndexed("n.status")+` = 'active' AND (w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))`, today, today)
 }
 
 // ClaimDue takes up to limit deliveries that are due at now: pending ones,

@@ -68,3 +68,18 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// dialect is what differs in the SQL itself.
+type dialect struct{ pg bool }
+
+func (db *DB) dialect() dialect { return dialect{db.pg} }
+
+// notIndexed keeps SQLite's planner from driving a query through an index
+// on col (a unary +, which SQLite documents for this); PostgreSQL's planner
+// weighs the indexes by their statistics and has no + for text.
+func (d dialect) notIndexed(col string) string {
+	if d.pg {
+		return col
+	}
+	return "+" + col
+}

@@ -355,7 +355,7 @@ type WindowFilter struct {
 }
 
 // where returns the filter's conditions on windows w joined with notices n.
-func (f WindowFilter) where() (string, []any) {
+func (f WindowFilter) where(d dialect) (string, []any) {
 	var where []string
 	var args []any
 	if !f.All {
@@ -363,7 +363,7 @@ func (f WindowFilter) where() (string, []any) {
 		// through the index on status and sorting: listings are driven
 		// from the windows (by the index on closes), each joined to its
 		// notice by key, so they cost what they return, not the history.
-		where = append(where, `w.status = 'active' AND +n.status = 'active'`)
+		where = append(where, `w.status = 'active' AND `+d.notIndexed("n.status")+` = 'active'`)
 	}
 	if f.UpcomingFrom != "" {
 		where = append(where, `(w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))`)
@@ -396,7 +396,7 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 		// only open), so its cost does not grow with the history stored.
 		g := f
 		g.UpcomingFrom = ""
-		where, wargs := g.where()
+		where, wargs := g.where(db.dialect())
 		and := " AND "
 		if where == "" {
 			where, and = " WHERE ", ""
@@ -417,7 +417,7 @@ func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error)
 		})
 		return ws[:min(len(ws), f.Limit)], nil
 	}
-	where, args := f.where()
+	where, args := f.where(db.dialect())
 	q = cols + where + ` ORDER BY COALESCE(w.closes, w.opens, '9999') , w.id`
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
