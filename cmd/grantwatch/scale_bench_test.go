@@ -352,6 +352,9 @@ func scaleRun(b *testing.B, dir, cfg, name string, args ...string) scaleProc {
 	defer logf.Close()
 	cmd := exec.Command(os.Args[0], append([]string{"--config", cfg}, args...)...)
 	cmd.Env = append(os.Environ(), "GW_RUN_MAIN=1")
+	// A process group of its own: a signal meant for the benchmark's group
+	// (a Ctrl-C) does not end a phase half way as if it had failed.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, logf
 	start := time.Now()
@@ -545,6 +548,7 @@ port = %d
 	serve := exec.Command(os.Args[0], "--config", cfgPath, "serve", "--listen", "127.0.0.1:0",
 		"--clock-start", now, "--clock-speed", "1", "--tick", "1h")
 	serve.Env = append(os.Environ(), "GW_RUN_MAIN=1")
+	serve.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	serveLog, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		b.Fatal(err)
