@@ -93,24 +93,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 	}
 	// Claims are renewed while this run goes on, however long a batch takes.
 	ttl := n.claimTTL()
-	renewCtx, stopRenew := context.WithCancel(ctx)
-	renewed := make(chan struct{})
-	go func() {
-		defer close(renewed)
-		t := time.NewTicker(ttl / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-renewCtx.Done():
-				return
-			case <-t.C:
-				if err := n.DB.RenewClaims(renewCtx, owner, ttl); err != nil && renewCtx.Err() == nil {
-					n.Logger.Warn("claims not renewed", "err", err)
-				}
-			}
-		}
-	}()
-	defer func() { stopRenew(); <-renewed }()
+	defer n.DB.KeepClaims(ctx, owner, ttl, func(err error) { n.Logger.Warn("claims not renewed", "err", err) })()
 	pr, err := n.Plan(ctx, now)
 	if err != nil {
 		return res, fmt.Errorf("plan: %w", err)

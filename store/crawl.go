@@ -148,6 +148,30 @@ func (db *DB) RenewClaims(ctx context.Context, owner string, ttl time.Duration) 
 	return nil
 }
 
+// KeepClaims renews owner's claims every third of ttl, in the background,
+// until the returned stop is called (stop waits for the renewing to end).
+// A renewal that fails is reported to onErr and tried again at the next.
+func (db *DB) KeepClaims(ctx context.Context, owner string, ttl time.Duration, onErr func(error)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := db.RenewClaims(ctx, owner, ttl); err != nil && ctx.Err() == nil {
+					onErr(err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
 // ClaimHost makes owner the one process checking host's sources, for ttl
 // of wall time unless renewed: false when another holds it. The crawler
 // claims a host before its sources, so that one process paces each host

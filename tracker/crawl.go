@@ -288,26 +288,9 @@ func (c *Crawler) CrawlDue(ctx context.Context) (Report, error) {
 	// and those of checks a shutdown cut short are given back at the end
 	// (they are due again).
 	owner, ttl := c.owner(), c.claimTTL()
-	renewCtx, stop := context.WithCancel(ctx)
-	renewed := make(chan struct{})
-	go func() {
-		defer close(renewed)
-		t := time.NewTicker(ttl / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-renewCtx.Done():
-				return
-			case <-t.C:
-				if err := c.DB.RenewClaims(renewCtx, owner, ttl); err != nil && renewCtx.Err() == nil {
-					c.Logger.Warn("claims not renewed", "err", err)
-				}
-			}
-		}
-	}()
+	stop := c.DB.KeepClaims(ctx, owner, ttl, func(err error) { c.Logger.Warn("claims not renewed", "err", err) })
 	rep := c.crawl(ctx, due, true, nil)
 	stop()
-	<-renewed
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.DB.ReleaseSourceClaims(bctx, owner); err != nil {
