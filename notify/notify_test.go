@@ -466,7 +466,13 @@ func TestShutdownFinishesTheMailInFlight(t *testing.T) {
 	f.smtp.Delay = 50 * time.Millisecond // each mail takes a while
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		time.Sleep(120 * time.Millisecond)
+		// The shutdown comes once the first mail is in, the next in flight
+		// (not after a fixed time: planning on a slow machine or on
+		// PostgreSQL can take longer than a mail).
+		for deadline := time.Now().Add(10 * time.Second); len(f.smtp.Messages()) == 0 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
 		cancel()
 	}()
 	f.now = at("2019-09-13 09:00")
