@@ -194,33 +194,48 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, owner string, ttl tim
 	n := fmtTime(now)
 	kindFilter := ""
 	wall := db.wallMillis()
-	args := []any{n, n, wall}
+	var kindArgs []any
 	if len(kinds) > 0 {
 		kindFilter = ` AND kind IN (?` + strings.Repeat(`, ?`, len(kinds)-1) + `)`
 		for _, k := range kinds {
-			args = append(args, k)
+			kindArgs = append(kindArgs, k)
 		}
 	}
-	args = append(args, limit)
+	lock := map[bool]string{true: ` FOR UPDATE SKIP LOCKED`}[db.pg]
+	// Two queries, not one with OR: each walks the index on (status,
+	// due_at) in order and stops at the limit, where an OR had SQLite sort
+	// every due row for each batch (quadratic in a morning's mail). Claims
+	// a stopped sender left behind come first: they are the oldest.
+	queries := []struct {
+		where string
+		args  []any
+	}{
+		{`status = 'sending' AND claim_until < ?`, []any{wall}},
+		{`status = 'pending' AND due_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`, []any{n, n}},
+	}
 	err := db.tx(ctx, func(tx *sqlTx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
-			WHERE ((status = 'pending' AND due_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-			   OR (status = 'sending' AND claim_until < ?))`+kindFilter+`
-			ORDER BY due_at, id LIMIT ?`+map[bool]string{true: ` FOR UPDATE SKIP LOCKED`}[db.pg], args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			d, err := scanDelivery(rows)
+		for _, q := range queries {
+			if len(out) >= limit {
+				break
+			}
+			args := append(append(append([]any{}, q.args...), kindArgs...), limit-len(out))
+			rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE `+q.where+kindFilter+`
+				ORDER BY due_at, id LIMIT ?`+lock, args...)
 			if err != nil {
-				rows.Close()
 				return err
 			}
-			out = append(out, d)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+			for rows.Next() {
+				d, err := scanDelivery(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				out = append(out, d)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
 		for i := range out {
 			out[i].Attempts++
