@@ -82,27 +82,12 @@ func TestThreeDaemonsShareOnePostgres(t *testing.T) {
 	sourceOf, subs := w.sourceOf, w.subs
 	hitMu, hits := &w.mu, w.hits
 	smtp := testsmtp.Start(t)
-	smtpHost, smtpPort := smtp.HostPort()
 	dir := t.TempDir()
 	if d := os.Getenv("GRANTWATCH_CLUSTER_DIR"); d != "" {
 		dir = d // keep the daemons' logs
 		os.MkdirAll(dir, 0o755)
 	}
-	cfgPath := filepath.Join(dir, "gw.toml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`db = %q
-[fetch]
-allow_private = ["127.0.0.0/8"]
-per_host_delay = %q
-timeout = "10s"
-[smtp]
-host = %q
-port = %d
-from = "grantwatch@example.cn"
-[notify]
-rate = 0
-[cluster]
-lease = "2s"
-`, dsn, clusterDelay.String(), smtpHost, smtpPort)), 0o600)
+	cfgPath := writeClusterConfig(t, dir, dsn, clusterDelay, smtp, 2*time.Second)
 
 	type daemon struct {
 		cmd  *exec.Cmd
@@ -381,6 +366,34 @@ func (w *clusterWorld) seed(t testing.TB, dsn string) {
 	}
 }
 
+// writeClusterConfig writes the configuration the cluster tests run with:
+// the defaults but for loopback fetching at the given pace, no send-rate
+// limit, the test's SMTP server and (when not 0) the claims' lease.
+func writeClusterConfig(t testing.TB, dir, db string, pace time.Duration, smtp *testsmtp.Server, lease time.Duration) string {
+	t.Helper()
+	host, port := smtp.HostPort()
+	cfg := fmt.Sprintf(`db = %q
+[fetch]
+allow_private = ["127.0.0.0/8"]
+per_host_delay = %q
+timeout = "10s"
+[smtp]
+host = %q
+port = %d
+from = "grantwatch@example.cn"
+[notify]
+rate = 0
+`, db, pace.String(), host, port)
+	if lease > 0 {
+		cfg += fmt.Sprintf("[cluster]\nlease = %q\n", lease.String())
+	}
+	path := filepath.Join(dir, "gw.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func clusterTitle(host, col int) string {
 	return fmt.Sprintf("关于组织申报%s第%02d%02d号%s项目的通知", clusterRegions[host%len(clusterRegions)], host, col,
 		clusterTopics[col%len(clusterTopics)])
@@ -406,22 +419,8 @@ func BenchmarkClusterThroughput(b *testing.B) {
 				w := newClusterWorld(b, day)
 				w.seed(b, dsn)
 				smtp := testsmtp.Start(b)
-				host, port := smtp.HostPort()
 				dir := b.TempDir()
-				cfgPath := filepath.Join(dir, "gw.toml")
-				os.WriteFile(cfgPath, []byte(fmt.Sprintf(`db = %q
-[fetch]
-allow_private = ["127.0.0.0/8"]
-per_host_delay = "5ms"
-[smtp]
-host = %q
-port = %d
-from = "grantwatch@example.cn"
-[notify]
-rate = 0
-[cluster]
-lease = "5s"
-`, dsn, host, port)), 0o600)
+				cfgPath := writeClusterConfig(b, dir, dsn, 5*time.Millisecond, smtp, 5*time.Second)
 				raw, err := sql.Open("pgx", dsn)
 				if err != nil {
 					b.Fatal(err)
@@ -501,19 +500,7 @@ func TestMigrateStoreClusterWorld(t *testing.T) {
 	file := filepath.Join(dir, "gw.db")
 	w.seed(t, file)
 	smtp := testsmtp.Start(t)
-	host, port := smtp.HostPort()
-	cfgPath := filepath.Join(dir, "gw.toml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`db = %q
-[fetch]
-allow_private = ["127.0.0.0/8"]
-per_host_delay = "5ms"
-[smtp]
-host = %q
-port = %d
-from = "grantwatch@example.cn"
-[notify]
-rate = 0
-`, file, host, port)), 0o600)
+	cfgPath := writeClusterConfig(t, dir, file, 5*time.Millisecond, smtp, 0)
 	mustGW(t, "--config", cfgPath, "crawl", "--once", "--now", day.Add(time.Hour).Format(time.RFC3339))
 	mustGW(t, "--config", cfgPath, "notify", "--once", "--now", day.Add(9*time.Hour).Format(time.RFC3339))
 	to := storetest.FreshPostgres(t, base)
