@@ -146,7 +146,7 @@ func Extract(text string, opts Options) Result {
 			kept = append(kept, cs[i])
 		}
 	}
-	var ws []window
+	ws := make([]window, 0, len(kept))
 	mode := 0
 	if published.IsZero() {
 		mode = yearMode(kept)
@@ -199,6 +199,9 @@ func Extract(text string, opts Options) Result {
 	}
 	ws = dropReplaced(s, ws)
 	ws = mergeWindows(s, ws)
+	if len(ws) > 0 {
+		res.Windows = make([]Window, 0, len(ws))
+	}
 	for _, w := range ws {
 		ev := strings.TrimSpace(text[n.orig(w.evStart):n.orig(w.evEnd)])
 		start := n.orig(w.evStart)
@@ -701,17 +704,39 @@ var stageGroups = [][]string{
 	{"推荐"},
 }
 
-func stageClass(t string) string {
-	var b strings.Builder
-	for _, g := range stageGroups {
-		for _, w := range g {
-			if strings.Contains(t, w) {
-				b.WriteString(g[0])
-				break
+// stageWordList holds the words of all stageGroups, stageWordGroup says
+// the group of each, and stageClasses[m] is the class of the groups in
+// bit mask m: stageClass reads its text once and builds no string.
+var stageWordList, stageWordGroup, stageClasses = func() (*wordList, []int, []string) {
+	var words []string
+	var group []int
+	for g, ws := range stageGroups {
+		for _, w := range ws {
+			words, group = append(words, w), append(group, g)
+		}
+	}
+	classes := make([]string, 1<<len(stageGroups))
+	for m := range classes {
+		for g, ws := range stageGroups {
+			if m&(1<<g) != 0 {
+				classes[m] += ws[0]
 			}
 		}
 	}
-	return b.String()
+	return newWordList(words...), group, classes
+}()
+
+// stageClass names the groups of stageGroups whose words t holds, in
+// their order (网上纸质).
+func stageClass(t string) string {
+	found := stageWordList.in(t)
+	m := 0
+	for k, g := range stageWordGroup {
+		if found&(1<<k) != 0 {
+			m |= 1 << g
+		}
+	}
+	return stageClasses[m]
 }
 
 // evidenceSpan is the clause that states a window: from where its stage is
@@ -739,7 +764,7 @@ func evidenceSpan(s string, c cand) (int, int) {
 // for an unnamed one), and a bare deadline that repeats a range's closing
 // date (whose time of day it may add).
 func mergeWindows(s string, ws []window) []window {
-	var out []window
+	out := ws[:0] // merged in place: out never runs ahead of the window read
 	for _, w := range ws {
 		merged := false
 		for i := range out {

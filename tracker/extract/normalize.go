@@ -245,31 +245,54 @@ func pinyinDebris(s string, i int) int {
 
 func isHan(r rune) bool { return r >= 0x3400 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF }
 
-// plainASCII marks ASCII bytes that normalize copies unchanged and that no
-// later step needs to know the position of.
-var plainASCII = func() (t [128]bool) {
+// asciiKind says what the fast scan (copyPlain) does with an ASCII byte.
+// Digits are common in notices (a date is mostly digits): only the first
+// of a run, an anchor, takes the slow path.
+const (
+	asciiSlow     = iota // the slow path reads it: folded, dropped or noted
+	asciiPlain           // copied as it is
+	asciiDigit           // copied inside a run of digits; a run's first digit is an anchor
+	asciiAfterHan        // ' ', '(': copied unless it follows a Chinese character
+)
+
+var asciiKind = func() (t [128]uint8) {
 	for c := 0x20; c < 0x7F; c++ {
-		t[c] = true
+		t[c] = asciiPlain
 	}
-	for _, c := range "0123456789;!?( " {
-		t[c] = false // digits take the slow path, which notes their runs
+	for c := '0'; c <= '9'; c++ {
+		t[c] = asciiDigit
 	}
+	t[';'], t['!'], t['?'] = asciiSlow, asciiSlow, asciiSlow // sentence ends
+	t[' '], t['('] = asciiAfterHan, asciiAfterHan
 	return t
 }()
 
 // copyPlain copies plain runes from s[i:] to b[n:] and stops at the first
-// rune that needs the slow path. Plain are: ASCII that needs no attention,
-// and valid three-byte runes that
-// are either not marked in specialBits or fold to another three-byte rune
-// (traditional to simplified). It is its own small function so that the
-// compiler keeps its variables in registers.
+// rune that needs the slow path. Plain are: ASCII that needs no attention
+// (a digit that continues a run, a space or parenthesis after anything but
+// a Chinese character), and valid three-byte runes that are either not
+// marked in specialBits or fold to another three-byte rune (traditional to
+// simplified). Every plain rune keeps its length, so no offset point is
+// needed inside a run. It calls nothing and is its own small function, so
+// that the compiler keeps its variables in registers (an append in the
+// loop makes it spill them on every rune).
 func copyPlain(b []byte, n int, s string, i int) (int, int) {
 	bits, fold3 := specialBits, fold3Table
 	for i < len(s) && n+3 <= len(b) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if !plainASCII[c] {
-				break
+			switch asciiKind[c] {
+			case asciiPlain:
+			case asciiDigit:
+				if n == 0 || !isDigit(b[n-1]) {
+					return n, i // a run starts: an anchor
+				}
+			case asciiAfterHan:
+				if lastIsHan(b[:n]) {
+					return n, i // may be layout, or open pinyin debris
+				}
+			default:
+				return n, i
 			}
 			b[n] = c
 			n++

@@ -24,11 +24,9 @@ type cand struct {
 	start, end int     // the date expression with its markers
 	fromToday  bool    // 即日起至: opens on the publication date
 	// Filled in by classify.
-	labelStart int // where the clause that names the stage starts
-	labelEnd   int // where it ends: the date, or the 自 of 自发布之日起至
-	postEnd    int // end of the text after the date that was read
-	what       string
-	class      string
+	labelStart int    // where the clause that names the stage starts
+	labelEnd   int    // where it ends: the date, or the 自 of 自发布之日起至
+	postEnd    int    // end of the text after the date that was read
 	tableWhat  string // a table cell: its row and column (第一批 网上截止时间)
 }
 
@@ -296,7 +294,7 @@ type doc struct {
 	s        string
 	ends     []int32
 	newlines []int32
-	soft     map[int32]bool
+	soft     []int8   // by line break: 0 not judged yet, 1 soft, -1 not
 	own      []string // the issuing office's names (ownNames)
 	ownLazy  bool     // the issuer is unnamed: read it from where applications go
 	receives map[string]bool
@@ -381,16 +379,19 @@ func ownStep(pre string, names []string) bool {
 }
 
 func newDoc(nz *normalized) *doc {
-	return &doc{s: nz.s, ends: nz.ends, newlines: nz.newlines, soft: map[int32]bool{}}
+	return &doc{s: nz.s, ends: nz.ends, newlines: nz.newlines, soft: make([]int8, len(nz.newlines))}
 }
 
-func (d *doc) isSoft(nl int32) bool {
-	v, ok := d.soft[nl]
-	if !ok {
-		v = softNewline(d.s, int(nl))
-		d.soft[nl] = v
+// isSoft reports whether line break k (of newlines) is soft, judging it
+// the first time it is asked.
+func (d *doc) isSoft(k int) bool {
+	if d.soft[k] == 0 {
+		d.soft[k] = -1
+		if softNewline(d.s, int(d.newlines[k])) {
+			d.soft[k] = 1
+		}
 	}
-	return v
+	return d.soft[k] > 0
 }
 
 func searchInt32(l []int32, x int) int {
@@ -409,7 +410,7 @@ func (d *doc) sentenceStart(i int) int {
 		from = end + max(1, w)
 	}
 	for k := searchInt32(d.newlines, i) - 1; k >= 0 && int(d.newlines[k]) >= from; k-- {
-		if !d.isSoft(d.newlines[k]) {
+		if !d.isSoft(k) {
 			return int(d.newlines[k]) + 1
 		}
 	}
@@ -427,7 +428,7 @@ func (d *doc) sentenceEnd(i int) int {
 		to = int(d.ends[k])
 	}
 	for k := searchInt32(d.newlines, i); k < len(d.newlines) && int(d.newlines[k]) < to; k++ {
-		if !d.isSoft(d.newlines[k]) {
+		if !d.isSoft(k) {
 			return int(d.newlines[k])
 		}
 	}
