@@ -561,14 +561,38 @@ func cleanLabel(t string, keepEnd bool) string {
 		}
 	}
 	if n := utf8.RuneCountInString(t); n > 24 {
-		rs := []rune(t)
-		if hits := cuesIn(nil, t, 0, len(t)); keepEnd && len(hits) > 0 && hits[0].kind == cuePos && utf8.RuneCountInString(t[:hits[0].start]) <= 8 {
-			keepEnd = false // the stage is named first: 各学院汇总提交……
-		}
 		if keepEnd {
-			t = string(rs[n-24:])
+			if h, _, ok := nextCue(t, 0, len(t)); ok && h.kind == cuePos && utf8.RuneCountInString(t[:h.start]) <= 8 {
+				keepEnd = false // the stage is named first: 各学院汇总提交……
+			}
+		}
+		if !utf8.ValidString(t) {
+			// Invalid bytes become U+FFFD, as the conversion to runes
+			// makes them.
+			rs := []rune(t)
+			if keepEnd {
+				return string(rs[n-24:])
+			}
+			return string(rs[:24])
+		}
+		// Cut at the 24th rune from the end or the start: in valid UTF-8
+		// every byte that is not a continuation byte starts a rune.
+		if keepEnd {
+			k := len(t)
+			for runes := 0; runes < 24; runes++ {
+				k--
+				for !utf8.RuneStart(t[k]) {
+					k--
+				}
+			}
+			t = t[k:]
 		} else {
-			t = string(rs[:24])
+			k := 0
+			for runes := 0; runes < 24; runes++ {
+				_, w := utf8.DecodeRuneInString(t[k:])
+				k += w
+			}
+			t = t[:k]
 		}
 	}
 	return t

@@ -171,18 +171,31 @@ func findTitle(s string) string {
 	if len(s) > 4096 {
 		s = s[:runeStart(s, 4096)] // a title heads the page
 	}
+	// Only a line that holds 关于 can be a title: one search finds the
+	// next 关于, and the lines before it are only counted.
+	next := indexCJK(s, "关于")
 	lines := 0
-	for rest := s; rest != "" && lines < 15; lines++ {
-		line := rest
-		if k := strings.IndexByte(rest, '\n'); k >= 0 {
-			line, rest = rest[:k], rest[k+1:]
-		} else {
-			rest = ""
+	for p := 0; p < len(s) && lines < 15; lines++ {
+		if next < 0 {
+			return "" // no line left holds 关于
 		}
+		ls, le := p, len(s)
+		if k := strings.IndexByte(s[p:], '\n'); k >= 0 {
+			le = p + k
+		}
+		p = le + 1
+		line := s[ls:le]
 		if len(line) > 400 {
 			continue // a page without line breaks: no line of it is a title
 		}
-		if !strings.Contains(line, "关于") {
+		if next < ls {
+			if k := indexCJK(s[ls:], "关于"); k >= 0 {
+				next = ls + k
+			} else {
+				next = -1
+			}
+		}
+		if next < 0 || next+len("关于") > le {
 			if strings.TrimSpace(line) == "" {
 				lines--
 			}

@@ -136,6 +136,9 @@ func stageName(raw string) string {
 	return name
 }
 
+// notStageWords are words that no stage name holds (keepAsIs).
+var notStageWords = newWordList("我", "本次", "这", "不予", "逾期", "必", "包括", "一式", "地址", "时间", "须", "应", "渠道", "报市", "报省", "报区", "报县")
+
 // keepAsIs: a clause that is itself a short stage name (纸质材料受理,
 // 企业网上申报, 首次受理): a few Chinese characters, one of them an
 // applicant's action, nothing that dangles.
@@ -170,10 +173,8 @@ func keepAsIs(t string) bool {
 	// (逾期不予受理), a clause cut in the middle (…科研秘书必, …包括,
 	// 一式三份) or one that ends at the office it goes to (报省农委,
 	// 汇总至规划科) is no name either.
-	for _, w := range []string{"我", "本次", "这", "不予", "逾期", "必", "包括", "一式", "地址", "时间", "须", "应", "渠道", "报市", "报省", "报区", "报县"} {
-		if strings.Contains(t, w) {
-			return false
-		}
+	if notStageWords.in(t) != 0 {
+		return false
 	}
 	for _, e := range []string{"者", "单位", "主体", "人", "委", "局", "厅", "处", "科", "办", "部", "联", "院", "校"} {
 		if strings.HasSuffix(t, e) {

@@ -300,12 +300,15 @@ type doc struct {
 	receives map[string]bool
 }
 
+// officeLevels are the characters an office's name starts with (市科技局).
+var officeLevels = newWordList("市", "省", "区", "县")
+
 // receiverStep: with no issuer named, a clause whose subject is the office
 // applications are sent to (2.市科技局各业务科于……汇总) is that office's
 // own step.
 func (d *doc) receiverStep(pre string) bool {
 	// Most clauses name no office at their start: look before working.
-	if !strings.ContainsAny(pre[:runeStart(pre, min(len(pre), 24))], "市省区县") {
+	if officeLevels.in(pre[:runeStart(pre, min(len(pre), 24))]) == 0 {
 		return false
 	}
 	t := strings.TrimPrefix(stripEnum(trimBullets(pre)), "由")
