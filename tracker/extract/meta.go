@@ -119,8 +119,48 @@ func yearWritten(t string) int {
 	return 0
 }
 
+// endsText reports whether only white space, 。 and . follow s[i]
+// (strings.Trim with that cutset leaving nothing, without trimming).
 func endsText(s string, i int) bool {
-	return strings.Trim(s[i:], " \n。.") == ""
+	for i < len(s) {
+		switch {
+		case s[i] == ' ' || s[i] == '\n' || s[i] == '.':
+			i++
+		case hasAt(s, i, "。"):
+			i += len("。")
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isBlank is strings.TrimSpace(t) == "", answered at the first byte for
+// a line that starts with a printable ASCII byte or a Chinese character
+// (Unicode's spaces start with 0xC2, 0xE1, 0xE2 or 0xE3).
+func isBlank(t string) bool {
+	if t != "" {
+		if c := t[0]; c > ' ' && c < utf8.RuneSelf || c >= 0xE4 {
+			return false
+		}
+	}
+	return strings.TrimSpace(t) == ""
+}
+
+// lastSeparator is strings.LastIndexAny(t, "。:;, ") for valid UTF-8,
+// read byte by byte from the end instead of rune by rune.
+func lastSeparator(t string) int {
+	for k := len(t) - 1; k >= 0; k-- {
+		switch t[k] {
+		case ':', ';', ',', ' ':
+			return k
+		case 0x82: // the last byte of 。 (E3 80 82)
+			if k >= 2 && t[k-2] == 0xE3 && t[k-1] == 0x80 {
+				return k - 2
+			}
+		}
+	}
+	return -1
 }
 
 func textBefore(s string, i, n int) string {
@@ -151,7 +191,7 @@ func issuerBefore(s string, i int) string {
 		return ""
 	}
 	// The tail of the line: after the last sentence mark or space.
-	if k := strings.LastIndexAny(same, "。:;, "); k >= 0 {
+	if k := lastSeparator(same); k >= 0 {
 		same = same[k+1:]
 	}
 	if k := strings.LastIndex(same, ".docx"); k >= 0 {
@@ -160,7 +200,10 @@ func issuerBefore(s string, i int) string {
 	if k := strings.LastIndex(same, ".pdf"); k >= 0 {
 		same = same[k+4:]
 	}
-	if !endsWithOrg(same) || utf8.RuneCountInString(same) > 40 || utf8.RuneCountInString(same) < 2 {
+	if !endsWithOrg(same) {
+		return ""
+	}
+	if n := utf8.RuneCountInString(same); n > 40 || n < 2 {
 		return ""
 	}
 	return same
@@ -196,7 +239,7 @@ func findTitle(s string) string {
 			}
 		}
 		if next < 0 || next+len("关于") > le {
-			if strings.TrimSpace(line) == "" {
+			if isBlank(line) {
 				lines--
 			}
 			continue
@@ -205,15 +248,20 @@ func findTitle(s string) string {
 		if len(t) > 400 {
 			continue
 		}
+		// The cheap test first: most lines that hold 关于 are body text,
+		// which ends with no title's word.
+		tail := strings.TrimRight(t, " )》。")
+		if !hasSuffixAny(tail, titleEnds) {
+			continue
+		}
 		n := utf8.RuneCountInString(t)
 		if n < 6 || n > 120 {
 			continue
 		}
 		i := strings.Index(t, "关于")
-		if i < 0 || strings.ContainsAny(t[:i], "《(,") {
+		if i < 0 || strings.IndexByte(t[:i], '(') >= 0 || strings.IndexByte(t[:i], ',') >= 0 || strings.Contains(t[:i], "《") {
 			continue
 		}
-		tail := strings.TrimRight(t, " )》。")
 		for _, e := range titleEnds {
 			if strings.HasSuffix(tail, e) {
 				// Keep the issuer's name when it heads the title.
