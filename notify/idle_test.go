@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +75,64 @@ func TestClassifySend(t *testing.T) {
 		var se *SendError
 		if err := classifySend(tc.err); !errors.As(err, &se) || se.Temporary != tc.temporary {
 			t.Errorf("%s: %v temporary=%v, want %v", tc.name, err, se != nil && se.Temporary, tc.temporary)
+		}
+	}
+}
+
+// A server that does not announce PIPELINING gets the client library's
+// command-at-a-time transaction: mails arrive, a 550 is still permanent and
+// a 451 temporary, and the connection is reused between mails.
+func TestSendWithoutPipelining(t *testing.T) {
+	for _, pipelined := range []bool{true, false} {
+		srv := testsmtp.Start(t)
+		host, port := srv.HostPort()
+		if !pipelined {
+			host, port = srv.WithoutPipelining(t)
+		}
+		m := NewMailer(SMTPConfig{Host: host, Port: port, TLS: "none", Timeout: 5 * time.Second})
+		t.Cleanup(func() { m.Close() })
+		c := Config{From: "grantwatch@example.cn", Location: shanghai}
+		send := func(to string) error {
+			msg, err := c.build(message{To: to, Subject: "申报提醒", Text: "正文\n.以点开头的一行\n", HTML: "<p>正文</p>"}, at("2019-09-01 09:00"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.Send(context.Background(), msg)
+		}
+		for i := 0; i < 3; i++ {
+			if err := send(fmt.Sprintf("s%d@example.cn", i)); err != nil {
+				t.Fatalf("pipelined=%v: send %d: %v", pipelined, i, err)
+			}
+		}
+		if s := m.idle[len(m.idle)-1]; s.pipelining != pipelined || !s.open {
+			t.Errorf("pipelined=%v: session pipelining=%v open=%v", pipelined, s.pipelining, s.open)
+		}
+		srv.SetRefuse(func(to string) error {
+			if to == "gone@example.cn" {
+				return testsmtp.PermFail
+			}
+			return testsmtp.TempFail
+		})
+		var se *SendError
+		if err := send("gone@example.cn"); !errors.As(err, &se) || se.Temporary {
+			t.Errorf("pipelined=%v: 550: %v", pipelined, err)
+		}
+		if err := send("busy@example.cn"); !errors.As(err, &se) || !se.Temporary {
+			t.Errorf("pipelined=%v: 451: %v", pipelined, err)
+		}
+		srv.SetRefuse(nil)
+		if err := send("after@example.cn"); err != nil {
+			t.Errorf("pipelined=%v: after refusals: %v", pipelined, err)
+		}
+		msgs := srv.Messages()
+		if len(msgs) != 4 {
+			t.Fatalf("pipelined=%v: %d mails received, want 4", pipelined, len(msgs))
+		}
+		for _, msg := range msgs {
+			parts, err := msg.Parts()
+			if err != nil || !strings.Contains(parts["text/plain"], "\n.以点开头的一行") {
+				t.Errorf("pipelined=%v: text part %q (%v): the line starting with a dot was not kept", pipelined, parts["text/plain"], err)
+			}
 		}
 	}
 }

@@ -134,7 +134,7 @@ func shortTitle(t string, n int) string {
 
 // renderReminder renders an opening or closing reminder, a correction, or
 // the note that a window reminded of was withdrawn.
-func (c Config) renderReminder(d store.Delivery, s store.Subscriber, w store.WindowView, changes []store.WindowChange, now time.Time) (message, error) {
+func (c Config) renderReminder(d store.Delivery, s store.Subscriber, w store.WindowView, changes []store.WindowChange, now time.Time, drawn *bodies) (message, error) {
 	v := reminderView{Greeting: greeting(s), Title: w.Title, What: w.Label, Evidence: w.Evidence, NoticeURL: w.NoticeURL, Color: "#cf222e"}
 	v.FeedURL, v.PrefsURL, v.UnsubscribeURL = c.links(s)
 	v.Opens, v.Closes = c.whenLine(w.Window)
@@ -179,14 +179,23 @@ func (c Config) renderReminder(d store.Delivery, s store.Subscriber, w store.Win
 	default:
 		return message{}, fmt.Errorf("render delivery %d: kind %q is no reminder", d.ID, d.Kind)
 	}
-	var html, text bytes.Buffer
-	if err := htmlTmpl.ExecuteTemplate(&html, "reminder.html.tmpl", v); err != nil {
+	html, text, err := drawn.draw(v, drawReminder)
+	if err != nil {
 		return message{}, fmt.Errorf("render delivery %d: %w", d.ID, err)
 	}
-	if err := textTmpl.ExecuteTemplate(&text, "reminder.txt.tmpl", v); err != nil {
-		return message{}, fmt.Errorf("render delivery %d: %w", d.ID, err)
+	return c.subscriberMessage(d, s, subject, text, html, v.UnsubscribeURL), nil
+}
+
+// drawReminder executes the reminder's templates.
+func drawReminder(v reminderView) (html, text string, err error) {
+	var h, t bytes.Buffer
+	if err := htmlTmpl.ExecuteTemplate(&h, "reminder.html.tmpl", v); err != nil {
+		return "", "", err
 	}
-	return c.subscriberMessage(d, s, subject, text.String(), html.String(), v.UnsubscribeURL), nil
+	if err := textTmpl.ExecuteTemplate(&t, "reminder.txt.tmpl", v); err != nil {
+		return "", "", err
+	}
+	return h.String(), t.String(), nil
 }
 
 func orNone(s string) string {

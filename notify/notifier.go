@@ -104,10 +104,40 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 		return res, err
 	}
 	res.Skipped += skipped
+	// As many deliveries at once as the mailer has connections, each
+	// recorded only after its own send. The workers run for the whole
+	// run and are fed from a queue one batch deep, so that the next batch
+	// is claimed and read while this one is sent, not after it.
+	type job struct {
+		d    store.Delivery
+		data *batchData
+	}
+	const batchSize = 200
+	work := make(chan job, batchSize)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < n.Mailer.Connections(); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r RunResult
+			var rec recording
+			for j := range work {
+				n.deliver(ctx, owner, j.data, j.d, now, &r, &rec)
+			}
+			rec.settle()
+			mu.Lock()
+			res.add(r)
+			mu.Unlock()
+		}()
+	}
+	var claimErr error
+claim:
 	for ctx.Err() == nil {
-		batch, err := n.DB.ClaimDue(ctx, now, owner, ttl, 200, kinds...)
+		batch, err := n.DB.ClaimDue(ctx, now, owner, ttl, batchSize, kinds...)
 		if err != nil {
-			return res, err
+			claimErr = err
+			break
 		}
 		if len(batch) == 0 {
 			break
@@ -115,28 +145,11 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 		n.DB.RenewSenderLease(ctx, owner, n.wall())
 		latest := latestOfEach(batch)
 		data := n.readBatch(ctx, batch)
-		// As many deliveries at once as the mailer has connections; each
-		// is recorded only after its own send, as before.
-		var mu sync.Mutex
-		work := make(chan store.Delivery)
-		var wg sync.WaitGroup
-		for w := 0; w < n.Mailer.Connections(); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for d := range work {
-					var r RunResult
-					n.deliver(ctx, owner, data, d, now, &r)
-					mu.Lock()
-					res.add(r)
-					mu.Unlock()
-				}
-			}()
-		}
 		for i, d := range batch {
 			if ctx.Err() != nil {
 				// Shutting down: what this run claimed and did not try goes
-				// back at once, not after the lease runs out.
+				// back at once, not after the lease runs out. (What is in
+				// the queue the workers give back.)
 				bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 				for _, rest := range batch[i:] {
 					if err := n.DB.Unclaim(bctx, rest.ID); err != nil {
@@ -144,7 +157,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 					}
 				}
 				cancel()
-				break
+				break claim
 			}
 			if (d.Kind == "open" || d.Kind == "close") && latest[pairEvent(d)] != d.ID {
 				var r RunResult
@@ -154,10 +167,13 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time, kinds ...string) 
 				mu.Unlock()
 				continue
 			}
-			work <- d
+			work <- job{d, data}
 		}
-		close(work)
-		wg.Wait()
+	}
+	close(work)
+	wg.Wait()
+	if claimErr != nil {
+		return res, claimErr
 	}
 	return res, ctx.Err()
 }
@@ -218,6 +234,14 @@ type batchData struct {
 	subs    map[int64]store.Subscriber
 	windows map[int64]store.WindowView
 	changes map[int64][]store.WindowChange
+	drawn   bodies // the batch's reminders drawn once for all their recipients
+}
+
+func (b *batchData) bodies() *bodies {
+	if b == nil {
+		return nil
+	}
+	return &b.drawn
 }
 
 func (n *Notifier) readBatch(ctx context.Context, batch []store.Delivery) *batchData {
@@ -302,7 +326,7 @@ func (n *Notifier) render(ctx context.Context, b *batchData, d store.Delivery, n
 		if w.Status == "active" && w.NoticeStatus == "active" {
 			return message{}, "cancelled", "the window is back in its notice", nil
 		}
-		m, err := n.Config.renderReminder(d, s, w, nil, now)
+		m, err := n.Config.renderReminder(d, s, w, nil, now, b.bodies())
 		return m, "", "", err
 	}
 	if w.Status != "active" {
@@ -336,11 +360,25 @@ func (n *Notifier) render(ctx context.Context, b *batchData, d store.Delivery, n
 	if err != nil {
 		return message{}, "", "", err
 	}
-	m, err := n.Config.renderReminder(d, s, w, changes, now)
+	m, err := n.Config.renderReminder(d, s, w, changes, now, b.bodies())
 	return m, "", "", err
 }
 
-func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d store.Delivery, now time.Time, res *RunResult) {
+// recording is a connection's last sent mail whose record may not be
+// committed yet: deliver waits for it before it sends the next one, so a
+// crash leaves at most one mail per connection sent and unrecorded, while
+// the record's commit overlaps the next mail's rendering and groups with
+// the other connections' records.
+type recording struct{ wait func() }
+
+func (r *recording) settle() {
+	if r.wait != nil {
+		r.wait()
+		r.wait = nil
+	}
+}
+
+func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d store.Delivery, now time.Time, res *RunResult, rec *recording) {
 	log := n.Logger.With("delivery_id", d.ID, "kind", d.Kind)
 	m, endStatus, reason, err := n.render(ctx, b, d, now)
 	if err != nil && ctx.Err() != nil {
@@ -382,6 +420,7 @@ func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d st
 		n.DB.Unclaim(context.WithoutCancel(ctx), d.ID) // a shutdown came before the send began
 		return
 	}
+	rec.settle()
 	err = n.Mailer.Send(ctx, msg)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		// The shutdown stopped it while it waited for its turn or a
@@ -395,16 +434,19 @@ func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d st
 	var se *SendError
 	switch {
 	case err == nil:
-		if err := n.DB.MarkSent(ctx, d.ID, m.MessageID, now); err != nil {
-			log.Error("mark sent failed (the mail went out)", "err", err)
-			return
+		done := n.DB.MarkSentAsync(ctx, d.ID, m.MessageID, now)
+		rec.wait = func() {
+			if err := <-done; err != nil {
+				log.Error("mark sent failed (the mail went out)", "err", err)
+				return
+			}
+			if d.Kind == "digest" {
+				n.DB.SetLastDigest(ctx, d.SubscriberID, now)
+			}
+			res.Sent++
+			res.Subjects = append(res.Subjects, m.Subject)
+			log.Info("mail sent", "to_id", d.SubscriberID, "message_id", m.MessageID)
 		}
-		if d.Kind == "digest" {
-			n.DB.SetLastDigest(ctx, d.SubscriberID, now)
-		}
-		res.Sent++
-		res.Subjects = append(res.Subjects, m.Subject)
-		log.Info("mail sent", "to_id", d.SubscriberID, "message_id", m.MessageID)
 	case errors.As(err, &se) && !se.Temporary:
 		log.Warn("mail refused for good", "err", err)
 		n.done(ctx, d, "failed", err.Error(), res)

@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/textproto"
 	"sync"
 	"time"
 
 	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // SMTPConfig is the outgoing server.
@@ -48,9 +50,11 @@ type Mailer struct {
 
 // session is one SMTP connection.
 type session struct {
-	client *mail.Client
-	open   bool
-	used   time.Time // the connection was last used (for IdleTimeout)
+	client     *mail.Client // its settings (TLS, auth), and the unpipelined way to send
+	conn       *smtp.Client
+	open       bool
+	pipelining bool      // the server announced PIPELINING
+	used       time.Time // the connection was last used (for IdleTimeout)
 }
 
 // NewMailer prepares a mailer; it connects on the first Send.
@@ -168,19 +172,19 @@ func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
 	if err := m.connect(ctx, s); err != nil {
 		return err
 	}
-	err = s.client.Send(msg)
+	err = m.transact(s, msg)
 	if err != nil && reused && connCheckFailed(err) {
 		// The kept connection was dead before anything of this message was
 		// sent (it failed at its first command): open a new one and send now.
-		s.close()
+		s.drop()
 		if err := m.connect(ctx, s); err != nil {
 			return err
 		}
-		err = s.client.Send(msg)
+		err = m.transact(s, msg)
 	}
 	if err != nil {
 		// Whatever happened, start the next message on a fresh connection.
-		s.close()
+		s.drop()
 		return classifySend(err)
 	}
 	s.used = m.now()
@@ -194,6 +198,15 @@ func (m *Mailer) now() time.Time {
 	return time.Now()
 }
 
+// transact sends one message on an open session: pipelined when the
+// server allows it, else the client library's command at a time.
+func (m *Mailer) transact(s *session, msg *mail.Msg) error {
+	if s.pipelining {
+		return sendPipelined(s.conn, msg, m.cfg.Timeout)
+	}
+	return s.client.SendWithSMTPClient(s.conn, msg)
+}
+
 // connect opens a session unless it is open.
 func (m *Mailer) connect(ctx context.Context, s *session) error {
 	if s.open {
@@ -205,27 +218,44 @@ func (m *Mailer) connect(ctx context.Context, s *session) error {
 		// goes out once the configuration is mended.
 		return &SendError{Temporary: true, Err: fmt.Errorf("smtp client: %w", err)}
 	}
-	if err := c.DialWithContext(ctx); err != nil {
+	conn, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
 		return &SendError{Temporary: true, Err: fmt.Errorf("connect to %s:%d: %w", m.cfg.Host, m.cfg.Port, err)}
 	}
-	s.client, s.open, s.used = c, true, m.now()
+	s.pipelining, _ = conn.Extension("PIPELINING")
+	s.client, s.conn, s.open, s.used = c, conn, true, m.now()
 	return nil
 }
 
+// close ends a session that is in good order: QUIT, then the connection.
 func (s *session) close() error {
-	var err error
-	if s.open {
-		err = s.client.Close()
+	if !s.open {
+		return nil
 	}
 	s.open = false
+	err := s.conn.Quit()
+	if err != nil {
+		s.conn.Close()
+	}
 	return err
 }
 
-// connCheckFailed: go-mail checks a kept connection (NOOP) before MAIL
-// FROM; this failure means no byte of the message reached the server.
+// drop closes a session after a failure without a word to the server: it
+// may be mid-message, where a QUIT would be taken as text and wait out the
+// timeout.
+func (s *session) drop() {
+	if s.open {
+		s.conn.Close()
+	}
+	s.open = false
+}
+
+// connCheckFailed: the first command of a transaction failed (go-mail's
+// NOOP or MAIL FROM, or the pipelined MAIL FROM), so no byte of the
+// message reached the server.
 func connCheckFailed(err error) bool {
 	var se *mail.SendError
-	return errors.As(err, &se) && (se.Reason == mail.ErrConnCheck || se.Reason == mail.ErrSMTPMailFrom)
+	return errors.Is(err, errNotTaken) || errors.As(err, &se) && (se.Reason == mail.ErrConnCheck || se.Reason == mail.ErrSMTPMailFrom)
 }
 
 // Close ends the SMTP sessions, once the messages being sent are.
@@ -251,6 +281,10 @@ func (m *Mailer) Close() error {
 func classifySend(err error) error {
 	var se *mail.SendError
 	if errors.As(err, &se) && se.ErrorCode() >= 500 {
+		return &SendError{Temporary: false, Err: err}
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 {
 		return &SendError{Temporary: false, Err: err}
 	}
 	return &SendError{Temporary: true, Err: err}

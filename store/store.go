@@ -44,6 +44,8 @@ type DB struct {
 	w    *sqlConn // the one writer
 	r    *sqlConn // readers
 	now  func() time.Time
+
+	marks sentMarks // MarkSent's group commit
 }
 
 // Option changes how Open behaves.
