@@ -1,7 +1,6 @@
 package store
 
 import (
-	"sync/atomic"
 	"context"
 	"database/sql"
 	"fmt"
@@ -577,5 +576,3 @@ func NoticeIDs(ws []WindowView) []int64 {
 func (db *DB) NoticesSince(ctx context.Context, t time.Time) ([]Notice, error) {
 	return queryAll(ctx, db.r, "notices since", scanNotice, `SELECT `+noticeCols+` FROM notices WHERE first_seen_at >= ? ORDER BY id`, fmtTime(t))
 }
-
-var MarkCommit, MarkBatches atomic.Int64
