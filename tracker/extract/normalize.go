@@ -57,7 +57,9 @@ var specialBits = func() *[0x10000 / 64]uint64 {
 		// sequence cannot validly hold (overlong forms, surrogates), and
 		// the runes the slow path must see (（ may open pinyin debris, 。
 		// ends a sentence).
-		if foldTable[r] != 0 || numeralTable[r] || r < 0x800 || r >= 0xD800 && r <= 0xDFFF || r == '（' || r == '。' {
+		// Folds of a rune to itself (a pair listed for completeness) need
+		// no slow path: they change nothing.
+		if foldTable[r] != 0 && rune(foldTable[r]) != rune(r) || numeralTable[r] || r < 0x800 || r >= 0xD800 && r <= 0xDFFF || r == '（' || r == '。' {
 			bits[r>>6] |= 1 << (r & 63)
 		}
 	}
@@ -246,12 +248,12 @@ func pinyinDebris(s string, i int) int {
 func isHan(r rune) bool { return r >= 0x3400 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF }
 
 // asciiKind says what the fast scan (copyPlain) does with an ASCII byte.
-// Digits are common in notices (a date is mostly digits): only the first
-// of a run, an anchor, takes the slow path.
 const (
-	asciiSlow     = iota // the slow path reads it: folded, dropped or noted
+	asciiSlow     = iota // the slow path reads it: folded or dropped
 	asciiPlain           // copied as it is
-	asciiDigit           // copied inside a run of digits; a run's first digit is an anchor
+	asciiDigit           // copied; the first digit of a run is an anchor
+	asciiLine            // '\n': copied and noted
+	asciiEnd             // ; ! ?: copied and noted
 	asciiAfterHan        // ' ', '(': copied unless it follows a Chinese character
 )
 
@@ -262,21 +264,43 @@ var asciiKind = func() (t [128]uint8) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = asciiDigit
 	}
-	t[';'], t['!'], t['?'] = asciiSlow, asciiSlow, asciiSlow // sentence ends
+	t['\n'] = asciiLine
+	t[';'], t['!'], t['?'] = asciiEnd, asciiEnd, asciiEnd
 	t[' '], t['('] = asciiAfterHan, asciiAfterHan
 	return t
 }()
 
-// copyPlain copies plain runes from s[i:] to b[n:] and stops at the first
-// rune that needs the slow path. Plain are: ASCII that needs no attention
-// (a digit that continues a run, a space or parenthesis after anything but
-// a Chinese character), and valid three-byte runes that are either not
-// marked in specialBits or fold to another three-byte rune (traditional to
-// simplified). Every plain rune keeps its length, so no offset point is
-// needed inside a run. It calls nothing and is its own small function, so
-// that the compiler keeps its variables in registers (an append in the
-// loop makes it spill them on every rune).
-func copyPlain(b []byte, n int, s string, i int) (int, int) {
+// marks are the positions normalize notes as it goes.
+type marks struct {
+	anchors  []int32 // starts of digit runs and Chinese numerals
+	ends     []int32 // 。 ; ! ?
+	newlines []int32
+}
+
+// note appends x to *l within its capacity, or reports that it is full
+// (the slow path then appends and grows it). It calls nothing, so that
+// copyPlain's loop keeps its variables in registers.
+func note(l *[]int32, x int) bool {
+	k := len(*l)
+	if k == cap(*l) {
+		return false
+	}
+	*l = (*l)[:k+1]
+	(*l)[k] = int32(x)
+	return true
+}
+
+// copyPlain copies plain runes from s[i:] to b[n:], noting digit runs,
+// line breaks and sentence ends in m, and stops at the first rune that
+// needs the slow path. Plain are: ASCII that needs no folding (a space or
+// parenthesis only after anything but a Chinese character), and valid
+// three-byte runes that are either not marked in specialBits, or are 。,
+// or fold to another three-byte rune (traditional to simplified). Every
+// plain rune keeps its length, so no offset point is needed inside a run.
+// It calls nothing and is its own small function, so that the compiler
+// keeps its variables in registers (an append, which may call, makes it
+// spill them on every rune).
+func copyPlain(b []byte, n int, s string, i int, m *marks) (int, int) {
 	bits, fold3 := specialBits, fold3Table
 	for i < len(s) && n+3 <= len(b) {
 		c := s[i]
@@ -284,8 +308,16 @@ func copyPlain(b []byte, n int, s string, i int) (int, int) {
 			switch asciiKind[c] {
 			case asciiPlain:
 			case asciiDigit:
-				if n == 0 || !isDigit(b[n-1]) {
-					return n, i // a run starts: an anchor
+				if (n == 0 || !isDigit(b[n-1])) && !note(&m.anchors, n) {
+					return n, i
+				}
+			case asciiLine:
+				if !note(&m.newlines, n) {
+					return n, i
+				}
+			case asciiEnd:
+				if !note(&m.ends, n) {
+					return n, i
 				}
 			case asciiAfterHan:
 				if lastIsHan(b[:n]) {
@@ -310,11 +342,15 @@ func copyPlain(b []byte, n int, s string, i int) (int, int) {
 		// is the lead's low four bits and c1's six, r&63 is c2's.
 		k := int(c&0x0F)<<6 | int(c1&0x3F)
 		if bits[k]&(1<<(c2&0x3F)) != 0 {
-			f := rune(fold3[k<<6|int(c2&0x3F)])
-			if f == 0 {
+			if c == 0xE3 && c1 == 0x80 && c2 == 0x82 { // 。 ends a sentence
+				if !note(&m.ends, n) {
+					break
+				}
+			} else if f := rune(fold3[k<<6|int(c2&0x3F)]); f != 0 {
+				c, c1, c2 = byte(0xE0|f>>12), byte(0x80|(f>>6)&0x3F), byte(0x80|f&0x3F)
+			} else {
 				break
 			}
-			c, c1, c2 = byte(0xE0|f>>12), byte(0x80|(f>>6)&0x3F), byte(0x80|f&0x3F)
 		}
 		b[n], b[n+1], b[n+2] = c, c1, c2
 		n += 3
@@ -349,14 +385,16 @@ var fold3Table = func() *[0x10000]uint16 {
 func normalize(s string) normalized {
 	b := make([]byte, len(s))
 	pts := make([]offPoint, 1, len(s)/32+4)
-	anchors := make([]int32, 0, len(s)/32+4)
-	ends := make([]int32, 0, len(s)/64+4)
-	newlines := make([]int32, 0, len(s)/64+4)
+	m := marks{
+		anchors:  make([]int32, 0, len(s)/32+4),
+		ends:     make([]int32, 0, len(s)/64+4),
+		newlines: make([]int32, 0, len(s)/64+4),
+	}
 	n := 0
 	delta := 0 // orig - norm in the current one-to-one stretch
 	i := 0
 	for {
-		n2, i2 := copyPlain(b, n, s, i)
+		n2, i2 := copyPlain(b, n, s, i, &m)
 		if i2 != i && i-n != delta {
 			delta = i - n
 			pts = append(pts, offPoint{int32(n), int32(i)})
@@ -393,12 +431,12 @@ func normalize(s string) normalized {
 			switch {
 			case c >= '0' && c <= '9':
 				if n == 0 || !isDigit(b[n-1]) {
-					anchors = append(anchors, int32(n))
+					m.anchors = append(m.anchors, int32(n))
 				}
 			case c == '\n':
-				newlines = append(newlines, int32(n))
+				m.newlines = append(m.newlines, int32(n))
 			case c == ';' || c == '!' || c == '?':
-				ends = append(ends, int32(n))
+				m.ends = append(m.ends, int32(n))
 			}
 			b[n] = c
 			n++
@@ -450,20 +488,20 @@ func normalize(s string) normalized {
 		switch {
 		case r >= '0' && r <= '9':
 			if start == 0 || !isDigit(b[start-1]) {
-				anchors = append(anchors, int32(start))
+				m.anchors = append(m.anchors, int32(start))
 			}
 		case r == ';' || r == '!' || r == '?' || r == '。':
-			ends = append(ends, int32(start))
+			m.ends = append(m.ends, int32(start))
 		case r == '\n':
-			newlines = append(newlines, int32(start))
+			m.newlines = append(m.newlines, int32(start))
 		case special && r < 0x10000 && numeralTable[r]:
 			if !lastIsNumeral(b[:start]) && !(start >= 3 && b[start-3] == 0xE7 && b[start-2] == 0xAC && b[start-1] == 0xAC) { // not after 第
-				anchors = append(anchors, int32(start))
+				m.anchors = append(m.anchors, int32(start))
 			}
 		}
 	}
 	// b is never written again: share it with the string rather than copy.
-	return normalized{s: unsafe.String(unsafe.SliceData(b), n), pts: pts, anchors: anchors, ends: ends, newlines: newlines}
+	return normalized{s: unsafe.String(unsafe.SliceData(b), n), pts: pts, anchors: m.anchors, ends: m.ends, newlines: m.newlines}
 }
 
 // lastIsHan reports whether the output so far ends with a Chinese character.
