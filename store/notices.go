@@ -104,7 +104,8 @@ func (db *DB) SaveFetchedNotice(ctx context.Context, n Notice, windows []Window,
 	if n.Status == "" {
 		n.Status = "active"
 	}
-	err := db.tx(ctx, func(tx *sqlTx) error {
+	err := db.groupTx(ctx, func(tx *sqlTx) error {
+		res = SaveResult{} // a group that failed as a whole runs this again
 		old, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url = ?`, n.URL))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):

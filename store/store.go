@@ -46,6 +46,7 @@ type DB struct {
 	now  func() time.Time
 
 	marks sentMarks // MarkSent's group commit
+	group txGroup   // groupTx's queue
 }
 
 // Option changes how Open behaves.

@@ -193,7 +193,12 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 		DialContext:           f.dialContext(dialer),
 		TLSHandshakeTimeout:   cfg.DialTimeout,
 		ResponseHeaderTimeout: cfg.HeaderTimeout,
-		MaxIdleConns:          100,
+		// A crawl pass goes round hundreds of hosts at once, each visited
+		// again a delay later: with net/http's 100 idle connections in all,
+		// most were closed between two visits and dialled again (a connect
+		// is dear). Per host the limit below still holds, and idle ones
+		// close after IdleConnTimeout.
+		MaxIdleConns:          1000,
 		MaxIdleConnsPerHost:   max(2, cfg.PerHostConcurrency),
 		IdleConnTimeout:       30 * time.Second,
 		ExpectContinueTimeout: time.Second,

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// A group's transaction undoes only the work that failed: the others in
+// the group are committed, and each caller hears of its own outcome.
+func TestGroupTxUndoesOnlyTheFailed(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	save := func(url string, fail bool) func(*sqlTx) error {
+		return func(tx *sqlTx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notices (url, title, text, status, first_seen_at, last_seen_at)
+				VALUES (?, 't', 'x', 'active', '2019-01-01T00:00:00Z', '2019-01-01T00:00:00Z')`, url); err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("refused after writing")
+			}
+			return nil
+		}
+	}
+	batch := []*groupReq{
+		{ctx: ctx, f: save("https://a.gov.cn/1.html", false), done: make(chan error, 1)},
+		{ctx: ctx, f: save("https://a.gov.cn/2.html", true), done: make(chan error, 1)},
+		{ctx: ctx, f: save("https://a.gov.cn/3.html", false), done: make(chan error, 1)},
+		// A constraint the database enforces: the same URL twice.
+		{ctx: ctx, f: save("https://a.gov.cn/1.html", false), done: make(chan error, 1)},
+	}
+	db.commitGroup(batch)
+	wantErr := []bool{false, true, false, true}
+	for i, r := range batch {
+		if err := <-r.done; (err != nil) != wantErr[i] {
+			t.Errorf("caller %d: %v, want error %v", i, err, wantErr[i])
+		}
+	}
+	for url, want := range map[string]bool{"https://a.gov.cn/1.html": true, "https://a.gov.cn/2.html": false, "https://a.gov.cn/3.html": true} {
+		_, err := db.NoticeByURL(ctx, url)
+		if got := err == nil; got != want {
+			t.Errorf("%s stored %v, want %v (%v)", url, got, want, err)
+		}
+	}
+}
+
+// Notices saved from many goroutines at once, some refused (a window key
+// repeated), all come out as if each had been saved alone.
+func TestConcurrentSavesGrouped(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := []Window{{Key: "a", Label: "申报", Closes: "2019-09-20"}}
+			if i%5 == 0 {
+				ws = append(ws, Window{Key: "a", Label: "again", Closes: "2019-09-21"})
+			}
+			_, errs[i] = db.SaveNotice(ctx, Notice{URL: fmt.Sprintf("https://a.gov.cn/%d.html", i), Title: "通知", Text: "申报"}, ws, "")
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		n, rerr := db.NoticeByURL(ctx, fmt.Sprintf("https://a.gov.cn/%d.html", i))
+		if i%5 == 0 {
+			if err == nil || rerr == nil {
+				t.Errorf("notice %d: save error %v, stored %v: want refused and not stored", i, err, rerr == nil)
+			}
+			continue
+		}
+		if err != nil || rerr != nil {
+			t.Errorf("notice %d: %v / %v", i, err, rerr)
+			continue
+		}
+		if ws, _ := db.NoticeWindows(ctx, n.ID); len(ws) != 1 || ws[0].Closes != "2019-09-20" {
+			t.Errorf("notice %d: windows %+v", i, ws)
+		}
+	}
+}
