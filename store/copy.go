@@ -27,6 +27,12 @@ var copyTables = []struct {
 	{name: "deliveries"}, {name: "versions"},
 }
 
+// copySkip are bookkeeping columns a copy leaves to the target: a
+// window's listed_v is the listing version of its last change, which the
+// target's triggers set as the rows go in (its versions move on past the
+// source's).
+var copySkip = map[string]string{"windows": "listed_v"}
+
 // TableCopy is what a copy found for one table.
 type TableCopy struct {
 	Table    string `json:"table"`
@@ -127,11 +133,18 @@ func copyTable(ctx context.Context, db *DB, tx rowExecer, table, selfRef string)
 	if err != nil {
 		return err
 	}
-	self := -1
+	self, skip := -1, -1
 	for i, c := range cols {
 		if c == selfRef {
 			self = i
 		}
+		if c == copySkip[table] {
+			skip = i
+		}
+	}
+	names := cols
+	if skip >= 0 {
+		names = append(append([]string(nil), cols[:skip]...), cols[skip+1:]...)
 	}
 	if table == "versions" {
 		// The target's triggers counted the copy's writes; the count goes on
@@ -148,16 +161,16 @@ func copyTable(ctx context.Context, db *DB, tx rowExecer, table, selfRef string)
 		}
 		return rows.Err()
 	}
-	perStmt := max(1, 500/len(cols))
+	perStmt := max(1, 500/len(names))
 	var batch []any
 	var selfLinks [][2]any
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		n := len(batch) / len(cols)
-		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		q := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` +
+		n := len(batch) / len(names)
+		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+		q := `INSERT INTO ` + table + ` (` + strings.Join(names, ", ") + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
 		_, err := tx.ExecContext(ctx, q, batch...)
 		batch = batch[:0]
@@ -176,8 +189,11 @@ func copyTable(ctx context.Context, db *DB, tx rowExecer, table, selfRef string)
 			selfLinks = append(selfLinks, [2]any{vals[0], vals[self]})
 			vals[self] = nil
 		}
+		if skip >= 0 {
+			vals = append(vals[:skip], vals[skip+1:]...)
+		}
 		batch = append(batch, vals...)
-		if len(batch)/len(cols) >= perStmt {
+		if len(batch)/len(names) >= perStmt {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -231,6 +247,9 @@ func tableDigest(ctx context.Context, q rowQuerier, table string) (digest, error
 		}
 		h := sha256.New()
 		for i, v := range vals {
+			if names[i] == copySkip[table] {
+				continue
+			}
 			h.Write([]byte(names[i]))
 			h.Write([]byte{0})
 			h.Write([]byte(canonical(v)))

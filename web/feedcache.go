@@ -2,6 +2,8 @@ package web
 
 import (
 	"container/list"
+	"context"
+	"slices"
 	"sync"
 
 	"github.com/grantwatch/grantwatch/store"
@@ -64,24 +66,41 @@ func (c *feedCache) put(etag string, body []byte) {
 	}
 }
 
-// windows returns the listing for a version and day, reading it with load
-// when the cached one is of another. The slice is shared: callers only
-// read it.
-func (c *feedCache) windows(version int64, since string, load func() ([]store.WindowView, error)) ([]store.WindowView, error) {
+// windows returns the listing from since on, at version or later. The
+// listing kept is brought up to date from what changed after its version
+// (and a later day's listing is the earlier one with what aged out left
+// out), so after a change a feed reads the change, not every window
+// again; only the first read after a start, or a day earlier than the one
+// kept, reads it all. The slice is shared: callers only read it.
+func (c *feedCache) windows(ctx context.Context, db *store.DB, version int64, since string) ([]store.WindowView, error) {
 	c.mu.Lock()
-	if c.list != nil && c.listVersion == version && c.listSince == since {
-		ws := c.list
-		c.mu.Unlock()
-		return ws, nil
-	}
+	list, lv, ls := c.list, c.listVersion, c.listSince
 	c.mu.Unlock()
-	ws, err := load()
-	if err != nil {
-		return nil, err
+	if list != nil && ls == since && lv >= version {
+		return list, nil
+	}
+	var v int64
+	var ws []store.WindowView
+	if list != nil && since >= ls {
+		if since != ls {
+			list = slices.DeleteFunc(slices.Clone(list), func(w store.WindowView) bool { return !store.Listed(w, since) })
+		}
+		var changed []store.WindowView
+		var removed []int64
+		var err error
+		if v, changed, removed, err = db.ListingChanges(ctx, lv); err != nil {
+			return nil, err
+		}
+		ws = store.MergeListing(list, changed, removed, since)
+	} else {
+		var err error
+		if v, ws, err = db.Listing(ctx, since); err != nil {
+			return nil, err
+		}
 	}
 	c.mu.Lock()
-	if version >= c.listVersion {
-		c.list, c.listVersion, c.listSince = ws, version, since
+	if c.list == nil || since > c.listSince || since == c.listSince && v > c.listVersion {
+		c.list, c.listVersion, c.listSince = ws, v, since
 	}
 	c.mu.Unlock()
 	return ws, nil

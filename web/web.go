@@ -226,9 +226,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 // keywords, by the notices the full-text index finds: never every notice's
 // text.
 func (s *Server) drawFeed(ctx context.Context, sub store.Subscriber, name string, version int64, since string) ([]byte, error) {
-	ws, err := s.feeds.windows(version, since, func() ([]store.WindowView, error) {
-		return s.DB.Windows(ctx, store.WindowFilter{UpcomingFrom: since})
-	})
+	ws, err := s.feeds.windows(ctx, s.DB, version, since)
 	if err != nil {
 		return nil, err
 	}
