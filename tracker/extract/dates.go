@@ -645,9 +645,9 @@ type scan struct {
 // findMentions reads a date at each anchor (digit run or Chinese numeral
 // found by normalize), in order; a date that was read is not read again
 // from inside, so the work is linear.
-func findMentions(nz *normalized) scan {
+func findMentions(nz *normalized, buf []mention) scan {
 	s := nz.s
-	sc := scan{mentions: make([]mention, 0, len(nz.anchors)/4+4)} // most anchors are not dates
+	sc := scan{mentions: buf[:0]}
 	end := 0
 	for _, a := range nz.anchors {
 		i := int(a)

@@ -91,10 +91,12 @@ type Result struct {
 
 // Extract reads a notice.
 func Extract(text string, opts Options) Result {
-	n := normalize(text)
+	wk := getScratch()
+	n := normalize(text, wk)
 	s := n.s
-	sc := findMentions(&n)
+	sc := findMentions(&n, wk.mentions)
 	ms := sc.mentions
+	wk.mentions = ms
 	meta := readMeta(s, sc)
 	res := Result{Title: meta.title, Issuer: meta.issuer, DocNumber: meta.docNumber}
 	if res.Title == "" {
@@ -115,12 +117,13 @@ func Extract(text string, opts Options) Result {
 		ref.year = meta.yearHint
 	}
 
-	d := newDoc(&n)
+	d := newDoc(&n, wk)
 	d.own = ownNames(meta.issuer)
 	if len(d.own) == 0 && !strings.ContainsAny(meta.issuer, "、,") {
 		d.ownLazy = true // the office is found from where applications go
 	}
-	cs := candidates(s, ms)
+	cs := candidates(s, ms, wk.cands)
+	wk.cands = cs
 	cells := tableCells(s, cs)
 	kept := cs[:0] // filtered in place: kept never runs ahead of i
 	for i := range cs {
@@ -146,7 +149,10 @@ func Extract(text string, opts Options) Result {
 			kept = append(kept, cs[i])
 		}
 	}
-	ws := make([]window, 0, len(kept))
+	ws := wk.windows[:0]
+	if cap(ws) < len(kept) {
+		ws = make([]window, 0, len(kept))
+	}
 	mode := 0
 	if published.IsZero() {
 		mode = yearMode(kept)
@@ -199,6 +205,7 @@ func Extract(text string, opts Options) Result {
 	}
 	ws = dropReplaced(s, ws)
 	ws = mergeWindows(s, ws)
+	wk.windows = ws
 	if len(ws) > 0 {
 		res.Windows = make([]Window, 0, len(ws))
 	}
@@ -210,10 +217,12 @@ func Extract(text string, opts Options) Result {
 			start += k
 		}
 		res.Windows = append(res.Windows, Window{
-			What: stageName(w.what), Opens: w.opens.String(), Closes: w.closes.String(), ClosesTime: w.closesTime,
+			What: wk.keep(stageName(w.what)), Opens: w.opens.String(), Closes: w.closes.String(), ClosesTime: w.closesTime,
 			Evidence: ev, Start: start, End: start + len(ev),
 		})
 	}
+	res.Title, res.Issuer, res.DocNumber = wk.keep(res.Title), wk.keep(res.Issuer), wk.keep(res.DocNumber)
+	wk.put()
 	return res
 }
 

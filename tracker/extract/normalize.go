@@ -382,13 +382,20 @@ var fold3Table = func() *[0x10000]uint16 {
 // folded, dropped, or marks something (a digit, a numeral, a sentence end,
 // a line break, a parenthesis that may hold pinyin debris) takes the slow
 // path, which looks back at the output for what it needs to know.
-func normalize(s string) normalized {
-	b := make([]byte, len(s))
-	pts := make([]offPoint, 1, len(s)/32+4)
+//
+// The buffers come from w (a pooled scratch), grown when they are short;
+// b needs no clearing, as only what was written is read.
+func normalize(s string, w *scratch) normalized {
+	b := w.b
+	if cap(b) < len(s) {
+		b = make([]byte, len(s))
+	}
+	b = b[:len(s)]
+	pts := append(w.pts[:0], offPoint{})
 	m := marks{
-		anchors:  make([]int32, 0, len(s)/32+4),
-		ends:     make([]int32, 0, len(s)/64+4),
-		newlines: make([]int32, 0, len(s)/64+4),
+		anchors:  grow32(w.anchors, len(s)/32+4),
+		ends:     grow32(w.ends, len(s)/64+4),
+		newlines: grow32(w.newlines, len(s)/64+4),
 	}
 	n := 0
 	delta := 0 // orig - norm in the current one-to-one stretch
@@ -500,11 +507,20 @@ func normalize(s string) normalized {
 			}
 		}
 	}
-	// b is never written again: share it with the string rather than copy.
+	w.b, w.pts, w.anchors, w.ends, w.newlines = b, pts, m.anchors, m.ends, m.newlines
+	// b is not written again while the string is in use: share it with the
+	// string rather than copy.
 	return normalized{s: unsafe.String(unsafe.SliceData(b), n), pts: pts, anchors: m.anchors, ends: m.ends, newlines: m.newlines}
 }
 
-// lastIsHan reports whether the output so far ends with a Chinese character.
+// grow32 returns l emptied, with room for at least n.
+func grow32(l []int32, n int) []int32 {
+	if cap(l) < n {
+		return make([]int32, 0, n)
+	}
+	return l[:0]
+}
+
 // spacedHan reports whether the space at s[i] is the layout of text that
 // spaces every character (申 报 时 间 ：, from PDFs): one space between two
 // Chinese characters, one of which is spaced on its other side too. A
@@ -524,6 +540,7 @@ func spacedHan(s string, i int) bool {
 	return before || after
 }
 
+// lastIsHan reports whether the output so far ends with a Chinese character.
 func lastIsHan(b []byte) bool {
 	n := len(b)
 	if n < 3 || b[n-1] < utf8.RuneSelf || b[n-3] < 0xE3 || b[n-3] > 0xE9 {

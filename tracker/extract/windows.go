@@ -95,8 +95,11 @@ func runeStart(s string, i int) int {
 }
 
 // candidates turns date mentions into window candidates.
-func candidates(s string, ms []mention) []cand {
-	out := make([]cand, 0, len(ms))
+func candidates(s string, ms []mention, buf []cand) []cand {
+	out := buf[:0]
+	if cap(out) < len(ms) {
+		out = make([]cand, 0, len(ms))
+	}
 	for i := 0; i < len(ms); i++ {
 		a := ms[i]
 		if inURL(s, a.start) {
@@ -381,8 +384,17 @@ func ownStep(pre string, names []string) bool {
 	return false
 }
 
-func newDoc(nz *normalized) *doc {
-	return &doc{s: nz.s, ends: nz.ends, newlines: nz.newlines, soft: make([]int8, len(nz.newlines))}
+// newDoc sets up w.doc for nz.
+func newDoc(nz *normalized, w *scratch) *doc {
+	soft := w.soft[:0]
+	if cap(soft) < len(nz.newlines) {
+		soft = make([]int8, len(nz.newlines))
+	}
+	soft = soft[:len(nz.newlines)]
+	clear(soft)
+	w.soft = soft
+	w.doc = doc{s: nz.s, ends: nz.ends, newlines: nz.newlines, soft: soft}
+	return &w.doc
 }
 
 // isSoft reports whether line break k (of newlines) is soft, judging it
