@@ -171,7 +171,7 @@ func Extract(text string, opts Options) Result {
 		var merged *cand
 		if c.kind == kOpen && k+1 < len(kept) {
 			nx := kept[k+1]
-			if (nx.kind == kDeadline || nx.kind == kBare) && d.sentenceEnd(c.end) >= nx.start {
+			if (nx.kind == kDeadline || nx.kind == kBare) && d.sentenceEndOf(&c) >= nx.start {
 				if w2, ok := resolve(nx, cref, published); ok && (w.opens.less(w2.closes) || w.opens == w2.closes) {
 					w.closes, w.closesTime = w2.closes, w2.closesTime
 					c.end, c.postEnd = nx.end, nx.postEnd
@@ -458,8 +458,24 @@ var labelTrailing = []string{"截止时间为", "截止日期为", "时间为", 
 // and first rune, longest first, so trimming reads few of them.
 var trailingByLast, leadingByFirst = indexWords(labelTrailing, true), indexWords(labelLeading, false)
 
-func indexWords(words []string, byLast bool) map[rune][]string {
-	m := map[rune][]string{}
+// wordsByRune holds words grouped by one of their runes: a table read per
+// lookup, where a map would hash the rune every time (cleanLabel looks up
+// twice a round, for every label).
+type wordsByRune struct {
+	group  *[0x10000]uint8 // 1 + index in groups; 0: no word
+	groups [][]string
+}
+
+// of returns the words indexed under r.
+func (x *wordsByRune) of(r rune) []string {
+	if r < 0 || r >= 0x10000 || x.group[r] == 0 {
+		return nil
+	}
+	return x.groups[x.group[r]-1]
+}
+
+func indexWords(words []string, byLast bool) *wordsByRune {
+	x := &wordsByRune{group: new([0x10000]uint8)}
 	for _, w := range words {
 		var r rune
 		if byLast {
@@ -467,12 +483,16 @@ func indexWords(words []string, byLast bool) map[rune][]string {
 		} else {
 			r, _ = utf8.DecodeRuneInString(w)
 		}
-		m[r] = append(m[r], w)
+		if x.group[r] == 0 {
+			x.groups = append(x.groups, nil)
+			x.group[r] = uint8(len(x.groups))
+		}
+		x.groups[x.group[r]-1] = append(x.groups[x.group[r]-1], w)
 	}
-	for _, l := range m {
+	for _, l := range x.groups {
 		sort.SliceStable(l, func(i, j int) bool { return len(l[i]) > len(l[j]) })
 	}
-	return m
+	return x
 }
 
 var labelLeading = []string{"请", "各", "并", "同时", "另外", "其中", "具体", "本次", ":", ")", "、", ".", "将", "把", "前", "之前", "以前", "止", "为止", "期间", "之间"}
@@ -552,14 +572,14 @@ func cleanLabel(t string, keepEnd bool) string {
 	for changed := true; changed && t != ""; {
 		changed = false
 		last, _ := utf8.DecodeLastRuneInString(t)
-		for _, w := range trailingByLast[last] {
+		for _, w := range trailingByLast.of(last) {
 			if strings.HasSuffix(t, w) && len(t) > len(w) && !(utf8.RuneCountInString(w) == 1 && hasSuffixAny(t, wordEnds)) {
 				t, changed = t[:len(t)-len(w)], true
 				break
 			}
 		}
 		first, _ := utf8.DecodeRuneInString(t)
-		for _, w := range leadingByFirst[first] {
+		for _, w := range leadingByFirst.of(first) {
 			if strings.HasPrefix(t, w) && len(t) > len(w) {
 				t, changed = t[len(w):], true
 				break
@@ -698,7 +718,7 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 		// The words after the date: …前将申报材料报送市工信局.
 		postFrom, postTo := c.end, c.postEnd
 		if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
-			se := d.sentenceEnd(c.end)
+			se := d.sentenceEndOf(&c)
 			// The next clause names this stage unless it has a date of its
 			// own (第一批截止时间为5月22日,第二批截止时间为7月20日).
 			if postTo < se {
@@ -723,7 +743,7 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 		}
 	}
 	// A batch named before the date in its sentence: 第一批:…
-	if b := lastBatch(s[d.sentenceStart(c.start):c.start]); b != "" && !strings.Contains(what, "批") {
+	if b := lastBatch(s[d.sentenceStartOf(&c):c.start]); b != "" && !strings.Contains(what, "批") {
 		what = b + " " + what
 	}
 	class = lastBatch(what) + stageClass(what)
@@ -953,6 +973,9 @@ func indexCJK(s, w string) int {
 // one.
 var extensionWords = []string{"延至", "延长至", "延期至", "推迟至", "顺延至", "延迟至", "顺延", "调整为", "调整至", "延长到", "延期到"}
 
+// extensionHints are what every extension word holds.
+var extensionHints = newWordList("延", "调整", "推迟")
+
 // dropReplaced: in a notice that moves its deadline (原定9月10日截止，现延至
 // 9月20日), the deadlines stated before the first move and closing before
 // the moved one are replaced, not windows. Windows whose own sentence
@@ -961,8 +984,10 @@ func dropReplaced(s string, ws []window) []window {
 	first, latest := -1, Date{}
 	for _, w := range ws {
 		ev := s[w.evStart:w.evEnd]
-		// Every extension word holds 延, 调整 or 推迟: most evidence has none.
-		if !strings.Contains(ev, "延") && !strings.Contains(ev, "调整") && !strings.Contains(ev, "推迟") {
+		// Every extension word holds 延, 调整 or 推迟: most evidence has
+		// none, which one pass tells (three searches for words whose first
+		// byte is that of many Chinese characters cost more).
+		if extensionHints.in(ev) == 0 {
 			continue
 		}
 		for _, x := range extensionWords {

@@ -28,6 +28,30 @@ type cand struct {
 	labelEnd   int    // where it ends: the date, or the 自 of 自发布之日起至
 	postEnd    int    // end of the text after the date that was read
 	tableWhat  string // a table cell: its row and column (第一批 网上截止时间)
+	// The sentence around the date, as classify found it (sentKnown), so
+	// that label and the merge of an opening with its deadline do not
+	// look for its bounds again: sentEnd is where the sentence holding
+	// sentEndOf (the date's end when classified) ends.
+	sentKnown                     bool
+	sentStart, sentEnd, sentEndOf int
+}
+
+// sentenceStartOf is d.sentenceStart(c.start), read from c when classify
+// found it.
+func (d *doc) sentenceStartOf(c *cand) int {
+	if c.sentKnown {
+		return c.sentStart
+	}
+	return d.sentenceStart(c.start)
+}
+
+// sentenceEndOf is d.sentenceEnd(c.end), read from c when classify found
+// it for the same end (a merge moves the end).
+func (d *doc) sentenceEndOf(c *cand) int {
+	if c.sentKnown && c.sentEndOf == c.end {
+		return c.sentEnd
+	}
+	return d.sentenceEnd(c.end)
 }
 
 // connectorAt reads a range connector at i: 至, 到, -, ~, 起至, 起到, 开始至.
@@ -66,15 +90,17 @@ func afterAny(s string, i int, words []string) (int, bool) {
 	return i, false
 }
 
-// endsWithAny reports whether s[from:to], white space trimmed, ends with
-// one of words (with an optional colon or 为 after it).
-func endsWithAny(s string, from, to int, words []string) bool {
-	t := strings.TrimRight(s[from:to], " \n:")
+// labelTail is t without the white space, colon, 为 or 是 that may follow
+// a label at its end: a label word (截止时间为:) then ends it.
+func labelTail(t string) string {
+	t = strings.TrimRight(t, " \n:")
 	t = strings.TrimSuffix(t, "为")
 	t = strings.TrimSuffix(t, "是")
-	t = strings.TrimRight(t, " \n:")
-	return hasSuffixAny(t, words)
+	return strings.TrimRight(t, " \n:")
 }
+
+// fromTodayBefore, before a date, open its window on the publication day.
+var fromTodayBefore = []string{"即日起至", "即日起到", "即日至", "之日起至", "之日起到", "即日起-"}
 
 // hasSuffixAny reports whether t ends with one of words.
 func hasSuffixAny(t string, words []string) bool {
@@ -140,8 +166,9 @@ func candidates(s string, ms []mention, buf []cand) []cand {
 			continue
 		}
 		c := cand{a: a, start: a.start, end: a.end}
+		tail := labelTail(s[pre:a.start]) // trimmed once for both tests below
 		switch {
-		case endsWithAny(s, pre, a.start, []string{"即日起至", "即日起到", "即日至", "之日起至", "之日起到", "即日起-"}):
+		case hasSuffixAny(tail, fromTodayBefore):
 			c.kind, c.fromToday = kRange, true
 			c.b = a
 		default:
@@ -156,7 +183,7 @@ func candidates(s string, ms []mention, buf []cand) []cand {
 					c.kind, c.b, c.end = kRange, ms[i+1], e
 					i++
 				}
-			} else if endsWithAny(s, pre, a.start, deadlineBefore) {
+			} else if hasSuffixAny(tail, deadlineBefore) {
 				c.kind = kDeadline
 			} else if a.daily {
 				c.kind = kDay
@@ -711,6 +738,7 @@ func classify(d *doc, c *cand) bool {
 	var buf [4][8]cueHit // backing for the cue lists below; grows on the heap if ever needed
 	ss := d.sentenceStart(c.start)
 	se := d.sentenceEnd(c.end)
+	c.sentKnown, c.sentStart, c.sentEnd, c.sentEndOf = true, ss, se, c.end
 	// Stated as over: 已于7月25日完成受理.
 	pre := runeStart(s, max(ss, c.start-12))
 	if t := s[pre:c.start]; strings.Contains(t, "已于") || strings.Contains(t, "已经") || strings.Contains(t, "已在") || strings.Contains(t, "已") && strings.HasSuffix(strings.TrimSpace(t), "于") {
