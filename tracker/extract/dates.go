@@ -480,6 +480,9 @@ func skipWeekday(s string, i int) int {
 // scanClock reads a time of day at i: 17:00, 17:00时, 17时, 17时30分,
 // 下午5点, 24时. It returns the end, or false.
 func scanClock(s string, i int) (clock, int, bool) {
+	if !clockMayStart(s, i) {
+		return clock{}, i, false // most dates have no time after them
+	}
 	k := i
 	pm, am := false, false
 	night := false
@@ -537,6 +540,25 @@ func scanClock(s string, i int) (clock, int, bool) {
 		return clock{}, i, false
 	}
 	return clock{h: int8(h), m: int8(mi), ok: true}, k, true
+}
+
+// clockMayStart reports whether a time of day may start at i, as
+// scanClock reads one: with a part of the day (下午, 上午 …), white space,
+// a digit or a Chinese number's first character. It tells at one rune what
+// scanClock would find after trying every part of the day.
+func clockMayStart(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		return isDigit(c) || c == ' ' || c == '\n'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	switch r {
+	case '下', '晚', '中', '傍', '上', '早', '凌', '十', '廿', '卅', '一', '二', '三', '四', '五', '六', '七', '八', '九':
+		return true
+	}
+	return false
 }
 
 // skipAside passes over a short aside after a date that does not change

@@ -268,8 +268,17 @@ func inURL(s string, i int) bool {
 var titleEnds = []string{"通知", "公告", "通告", "的函", "意见", "办法", "指南", "决定", "方案", "目录", "名单", "公示", "批复"}
 var continues = []string{"于", "在", "为", "至", "到", "年", "月", "日", "第", "和", "及", "与", "前", "止", "自", "从", "将", "请", "的"}
 
-func softNewline(s string, i int) bool {
-	ls := strings.LastIndexByte(s[:i], '\n') + 1
+// softNewline reports whether line break k of s is wrapped text, not the
+// end of a sentence. nl are all the line breaks of s (normalize noted
+// them): the lines on either side are bounded by their neighbours, not
+// searched for (a page with few line breaks has lines of thousands of
+// bytes).
+func softNewline(s string, nl []int32, k int) bool {
+	i := int(nl[k])
+	ls := 0
+	if k > 0 {
+		ls = int(nl[k-1]) + 1
+	}
 	prev := strings.TrimSpace(s[ls:i])
 	if prev == "" {
 		return false
@@ -283,11 +292,11 @@ func softNewline(s string, i int) bool {
 			return false
 		}
 	}
-	ne := strings.IndexByte(s[i+1:], '\n')
-	if ne < 0 {
-		ne = len(s) - i - 1
+	le := len(s)
+	if k+1 < len(nl) {
+		le = int(nl[k+1])
 	}
-	next := strings.TrimSpace(s[i+1 : i+1+ne])
+	next := strings.TrimSpace(s[i+1 : le])
 	if next == "" {
 		return false
 	}
@@ -429,7 +438,7 @@ func newDoc(nz *normalized, w *scratch) *doc {
 func (d *doc) isSoft(k int) bool {
 	if d.soft[k] == 0 {
 		d.soft[k] = -1
-		if softNewline(d.s, int(d.newlines[k])) {
+		if softNewline(d.s, d.newlines, k) {
 			d.soft[k] = 1
 		}
 	}
