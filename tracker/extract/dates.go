@@ -230,17 +230,18 @@ func tenDayDeadline(s string, i int) (day, end int, ok bool) {
 	return 0, i, false
 }
 
-// scanDate reads a date starting at i, or returns false. It does not read
+// scanDate reads a date starting at i into mt (a pointer: a mention is
+// large, and most anchors are no date), or returns false. It does not read
 // a time of day.
-func scanDate(s string, i int) (mention, bool) {
-	mt := mention{start: i}
+func scanDate(s string, i int, mt *mention) bool {
+	*mt = mention{start: i}
 	if i < len(s) && isDigit(s[i]) {
 		v, j, n := asciiNum(s, i, 8)
 		if n == 4 && v >= 1950 && v <= 2099 {
 			return scanAfterYear(s, mt, v, j)
 		}
 		if i > 0 && s[i-1] == '[' {
-			return mention{}, false // a 文号 whose 〕 was lost: [20181111号
+			return false // a 文号 whose 〕 was lost: [20181111号
 		}
 		if n > 2 {
 			// The mangled form 2017630日 (年 and 月 lost): YYYY then M DD or
@@ -258,7 +259,7 @@ func scanDate(s string, i int) (mention, bool) {
 				if ok && y >= 1950 && y <= 2099 {
 					if m, d, ok := splitMangled(s[i+4 : j]); ok {
 						mt.y, mt.m, mt.d, mt.end = y, m, d, end
-						return mt, true
+						return true
 					}
 				}
 			}
@@ -266,7 +267,7 @@ func scanDate(s string, i int) (mention, bool) {
 			if n == 4 && (hasAt(s, j, "前") || hasAt(s, j, "之前") || hasAt(s, j, "以前")) {
 				if m, d, ok := splitMangled(s[i:j]); ok {
 					mt.m, mt.d, mt.end = m, d, j
-					return mt, true
+					return true
 				}
 			}
 			// 月 lost, no year: 于511日前 is 5月11日前, when only one reading
@@ -275,17 +276,17 @@ func scanDate(s string, i int) (mention, bool) {
 				if e, ok := lostMonthEnd(s, j); ok {
 					if m, d, ok := splitMangled(s[i:j]); ok {
 						mt.m, mt.d, mt.end = m, d, e
-						return mt, true
+						return true
 					}
 				}
 			}
-			return mention{}, false
+			return false
 		}
 		// 于67日前: no day is 67, so 6月7日.
 		if n == 2 && v > 31 && v%10 != 0 {
 			if e, ok := lostMonthEnd(s, j); ok {
 				mt.m, mt.d, mt.end = v/10, v%10, e
-				return mt, true
+				return true
 			}
 		}
 		// 本月25日前, 下月10日前: a day of the publication's month or the next.
@@ -295,7 +296,7 @@ func scanDate(s string, i int) (mention, bool) {
 				if hasAt(s, i-6, "下月") {
 					mt.rel = 2
 				}
-				return mt, true
+				return true
 			}
 		}
 		return scanMonthDay(s, mt, v, j)
@@ -306,7 +307,7 @@ func scanDate(s string, i int) (mention, bool) {
 	if m, j, ok := cnSmall(s, i); ok {
 		return scanMonthDay(s, mt, m, j)
 	}
-	return mention{}, false
+	return false
 }
 
 // lostMonthEnd reads the 日 of a date whose 月 was lost, and says whether
@@ -351,17 +352,17 @@ func splitMangled(rest string) (int, int, bool) {
 	return 0, 0, false
 }
 
-func scanAfterYear(s string, mt mention, y, j int) (mention, bool) {
+func scanAfterYear(s string, mt *mention, y, j int) bool {
 	k := skipWS(s, j)
 	if hasAt(s, k, "年") {
 		k = skipWS(s, k+3)
 		m, k2, ok := smallNum(s, k)
 		if !ok || m < 1 || m > 12 {
-			return mention{}, false
+			return false
 		}
 		k = skipWS(s, k2)
 		if !hasAt(s, k, "月") && !hasAt(s, k, "份") {
-			return mention{}, false
+			return false
 		}
 		k = skipWS(s, k+3)
 		if d, monthEnd, e, ok := dayWord(s, k); ok {
@@ -369,53 +370,53 @@ func scanAfterYear(s string, mt mention, y, j int) (mention, bool) {
 			if monthEnd {
 				mt.d = daysIn(y, m)
 			}
-			return mt, true
+			return true
 		}
 		d, k2, ok := smallNum(s, k)
 		if !ok || !validMD(m, d) {
-			return mention{}, false
+			return false
 		}
 		mt.y, mt.m, mt.d, mt.end = y, m, d, k2
 		if e, ok := dayMark(s, skipWS(s, k2)); ok {
 			mt.end = e
 		}
-		return mt, true
+		return true
 	}
 	// 2019-08-27, 2019.8.27, 2019/8/27: no white space inside.
 	if j < len(s) && (s[j] == '-' || s[j] == '.' || s[j] == '/') {
 		sep := s[j]
 		m, k2, n := asciiNum(s, j+1, 3)
 		if n == 0 || n > 2 || k2 >= len(s) || s[k2] != sep {
-			return mention{}, false
+			return false
 		}
 		d, k3, n2 := asciiNum(s, k2+1, 3)
 		if n2 == 0 || n2 > 2 || !validMD(m, d) {
-			return mention{}, false
+			return false
 		}
 		if sep == '.' && k3+1 < len(s) && s[k3] == '.' && isDigit(s[k3+1]) {
-			return mention{}, false // an IP address or a version, not a date
+			return false // an IP address or a version, not a date
 		}
 		mt.y, mt.m, mt.d, mt.end = y, m, d, k3
 		if e, ok := dayMark(s, k3); ok {
 			mt.end = e
 		}
-		return mt, true
+		return true
 	}
-	return mention{}, false
+	return false
 }
 
-func scanMonthDay(s string, mt mention, m, j int) (mention, bool) {
+func scanMonthDay(s string, mt *mention, m, j int) bool {
 	if m < 1 || m > 12 {
-		return mention{}, false
+		return false
 	}
 	k := skipWS(s, j)
 	if !hasAt(s, k, "月") {
-		return mention{}, false
+		return false
 	}
 	k = skipWS(s, k+3)
 	if d, monthEnd, e, ok := dayWord(s, k); ok {
 		mt.m, mt.d, mt.monthEnd, mt.end = m, d, monthEnd, e
-		return mt, true
+		return true
 	}
 	d, k2, ok := smallNum(s, k)
 	// 5月1 2 日: a day whose digits a PDF spaced apart.
@@ -423,15 +424,15 @@ func scanMonthDay(s string, mt mention, m, j int) (mention, bool) {
 		d, k2 = d*10+int(s[k2+1]-'0'), k2+2
 	}
 	if !ok || !validMD(m, d) {
-		return mention{}, false
+		return false
 	}
 	e, ok := dayMark(s, skipWS(s, k2))
 	if !ok {
 		// "9月20" without 日 is too weak to be a date (9月20个工作日).
-		return mention{}, false
+		return false
 	}
 	mt.m, mt.d, mt.end = m, d, e
-	return mt, true
+	return true
 }
 
 // scanDayOnly reads "30日" at i: the end of a range whose month is carried.
@@ -676,6 +677,9 @@ func findMentions(nz *normalized, buf []mention) scan {
 		if i < end {
 			continue
 		}
+		if !isDigit(s[i]) && !cnDateMayFollow(s, i) {
+			continue
+		}
 		if isDigit(s[i]) {
 			if v, j, n := asciiNum(s, i, 5); n == 4 && v >= 1950 && v <= 2099 {
 				if i > 0 && s[i-1] == '[' && j < len(s) && s[j] == ']' {
@@ -685,13 +689,35 @@ func findMentions(nz *normalized, buf []mention) scan {
 				}
 			}
 		}
-		if mt, ok := scanDate(s, i); ok {
+		var mt mention
+		if scanDate(s, i, &mt) {
 			readTime(s, &mt)
 			sc.mentions = append(sc.mentions, mt)
 			end = mt.end
 		}
 	}
 	return sc
+}
+
+// cnDateMayFollow reports whether the rune after the Chinese numeral at i
+// may go on with a date as scanDate reads one: a numeral of the year or
+// the number, or 月 (white space before it). Most numerals of a notice
+// (一个, 统一, 三年) start no date, and one rune tells.
+func cnDateMayFollow(s string, i int) bool {
+	_, w := runeAt(s, i)
+	j := i + w
+	if j >= len(s) {
+		return false
+	}
+	if c := s[j]; c < utf8.RuneSelf {
+		return c == ' ' || c == '\n' || c == 'O' || c == 'o'
+	}
+	r, _ := utf8.DecodeRuneInString(s[j:])
+	switch r {
+	case '零', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '月':
+		return true
+	}
+	return false
 }
 
 // isCnNumeral reports the characters that start or continue a Chinese number.

@@ -750,7 +750,8 @@ func classify(d *doc, c *cand) bool {
 	c.sentKnown, c.sentStart, c.sentEnd, c.sentEndOf = true, ss, se, c.end
 	// Stated as over: 已于7月25日完成受理.
 	pre := runeStart(s, max(ss, c.start-12))
-	if t := s[pre:c.start]; strings.Contains(t, "已于") || strings.Contains(t, "已经") || strings.Contains(t, "已在") || strings.Contains(t, "已") && strings.HasSuffix(strings.TrimSpace(t), "于") {
+	// Each test holds 已: most clauses have none, which one search tells.
+	if t := s[pre:c.start]; strings.Contains(t, "已") && (strings.Contains(t, "已于") || strings.Contains(t, "已经") || strings.Contains(t, "已在") || strings.HasSuffix(strings.TrimSpace(t), "于")) {
 		return false
 	}
 	single := c.kind != kRange
