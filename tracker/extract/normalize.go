@@ -224,23 +224,34 @@ func pinyinDebris(s string, i int) int {
 	if j >= len(s) || !(s[j] >= 'a' && s[j] <= 'z' || s[j] >= 0xC3 && s[j] <= 0xC7) {
 		return 0
 	}
+	// Read byte by byte: the letters are ASCII, the tone vowels two-byte
+	// runes (leads 0xC3 to 0xC7, never overlong), and the group ends with
+	// ) or ）; anything else refuses it.
 	letters, tone := 0, false
 	for j < len(s) && letters <= 8 {
-		r, w := utf8.DecodeRuneInString(s[j:])
+		c := s[j]
 		switch {
-		case r == ')' || r == '）':
+		case c == ')' || c == 0xEF && hasAt(s, j, "）"):
 			if tone && letters > 0 {
+				w := 1
+				if c != ')' {
+					w = len("）")
+				}
 				return j + w - i
 			}
 			return 0
-		case r >= 'a' && r <= 'z':
-		case isToneVowel(r):
+		case c >= 'a' && c <= 'z':
+			j++
+		case c >= 0xC3 && c <= 0xC7 && j+1 < len(s) && s[j+1]&0xC0 == 0x80:
+			if !isToneVowel(rune(c&0x1F)<<6 | rune(s[j+1]&0x3F)) {
+				return 0
+			}
 			tone = true
+			j += 2
 		default:
 			return 0
 		}
 		letters++
-		j += w
 	}
 	return 0
 }
