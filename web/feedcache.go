@@ -9,14 +9,15 @@ import (
 	"github.com/grantwatch/grantwatch/store"
 )
 
-// feedCacheBytes bounds the rendered feeds kept in memory. A feed of 5,000
-// windows is about 3 MB; most subscribers' feeds are far smaller.
+// feedCacheBytes bounds the feeds kept in memory. A feed of 5,000 windows
+// is about 3 MB drawn and a tenth of that gzipped; most subscribers' feeds
+// are far smaller.
 const feedCacheBytes = 64 << 20
 
-// feedCache keeps rendered feeds by ETag, least recently used dropped
-// first, and the listing every feed is cut from, by listing version and
-// day. Both are keyed by what the database says now, so a stale entry is
-// never served: it is simply no longer asked for.
+// feedCache keeps drawn feeds by their ETag's tag, least recently used
+// dropped first, and the listing every feed is cut from, by listing
+// version and day. Both are keyed by what the database says now, so a
+// stale entry is never served: it is simply no longer asked for.
 type feedCache struct {
 	mu    sync.Mutex
 	order *list.List // of *feedEntry, most recently used at the front
@@ -28,23 +29,37 @@ type feedCache struct {
 	list        []store.WindowView
 }
 
+// feedEntry is a feed as drawn and gzipped, each kept once asked for. A
+// feed too large to keep as drawn (a quarter of the cache) is kept
+// gzipped only, and unpacked for the rare client that does not take gzip.
 type feedEntry struct {
-	etag string
-	body []byte
+	tag     string
+	raw, gz []byte
 }
 
-func (c *feedCache) get(etag string) ([]byte, bool) {
+func (e *feedEntry) size() int { return len(e.raw) + len(e.gz) }
+
+// get returns what is kept of a feed (either form may be nil).
+func (c *feedCache) get(tag string) (raw, gz []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.byTag[etag]; ok {
-		c.order.MoveToFront(e)
-		return e.Value.(*feedEntry).body, true
+	if el, ok := c.byTag[tag]; ok {
+		c.order.MoveToFront(el)
+		e := el.Value.(*feedEntry)
+		return e.raw, e.gz
 	}
-	return nil, false
+	return nil, nil
 }
 
-func (c *feedCache) put(etag string, body []byte) {
-	if len(body) > feedCacheBytes/4 {
+// put keeps a form of a feed (the other may be nil, or already kept).
+func (c *feedCache) put(tag string, raw, gz []byte) {
+	if len(raw) > feedCacheBytes/4 {
+		raw = nil
+	}
+	if len(gz) > feedCacheBytes/4 {
+		gz = nil
+	}
+	if raw == nil && gz == nil {
 		return
 	}
 	c.mu.Lock()
@@ -52,17 +67,28 @@ func (c *feedCache) put(etag string, body []byte) {
 	if c.byTag == nil {
 		c.byTag, c.order = map[string]*list.Element{}, list.New()
 	}
-	if _, ok := c.byTag[etag]; ok {
-		return
+	if el, ok := c.byTag[tag]; ok {
+		e := el.Value.(*feedEntry)
+		c.size -= e.size()
+		if e.raw == nil {
+			e.raw = raw
+		}
+		if e.gz == nil {
+			e.gz = gz
+		}
+		c.size += e.size()
+		c.order.MoveToFront(el)
+	} else {
+		e := &feedEntry{tag: tag, raw: raw, gz: gz}
+		c.byTag[tag] = c.order.PushFront(e)
+		c.size += e.size()
 	}
-	c.byTag[etag] = c.order.PushFront(&feedEntry{etag, body})
-	c.size += len(body)
 	for c.size > feedCacheBytes {
 		last := c.order.Back()
 		e := last.Value.(*feedEntry)
 		c.order.Remove(last)
-		delete(c.byTag, e.etag)
-		c.size -= len(e.body)
+		delete(c.byTag, e.tag)
+		c.size -= e.size()
 	}
 }
 

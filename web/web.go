@@ -7,6 +7,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -18,12 +19,14 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -200,24 +203,100 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	since := s.Now().In(s.Config.Location).AddDate(0, 0, -30).Format("2006-01-02")
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\n%s\n%s\n%s\n%q\n%q\n%q\n", version, since, name, s.Config.Location, sub.Regions, sub.Issuers, sub.Keywords)
-	etag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+	tag := hex.EncodeToString(h.Sum(nil)[:16])
+	// To clients that take it a feed goes gzipped: an iCal feed shrinks
+	// about tenfold, so it crosses the network in a tenth of the bytes and
+	// a large one fits the cache. The gzipped form has its own ETag (the
+	// same with -gz), as a different representation must; either answers a
+	// conditional request, the content being the same.
+	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	etag := `"` + tag + `"`
+	if gz {
+		etag = `"` + tag + `-gz"`
+	}
 	w.Header().Set("ETag", etag)
+	w.Header().Set("Vary", "Accept-Encoding")
 	w.Header().Set("Cache-Control", "private, max-age=3600")
-	if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, etag) {
+	if match := r.Header.Get("If-None-Match"); match != "" && (etagMatch(match, `"`+tag+`"`) || etagMatch(match, `"`+tag+`-gz"`)) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body, ok := s.feeds.get(etag)
-	if !ok {
-		if body, err = s.drawFeed(ctx, sub, name, version, since); err != nil {
+	raw, packed := s.feeds.get(tag)
+	if raw == nil && packed == nil {
+		if raw, err = s.drawFeed(ctx, sub, name, version, since); err != nil {
 			s.serverError(w, err)
 			return
 		}
-		s.feeds.put(etag, body)
+		s.feeds.put(tag, raw, nil)
+	}
+	if gz && packed == nil {
+		if packed, err = gzipped(raw); err != nil {
+			s.serverError(w, err)
+			return
+		}
+		s.feeds.put(tag, nil, packed)
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `inline; filename="grantwatch.ics"`)
-	w.Write(body)
+	switch {
+	case gz:
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(packed)))
+		w.Write(packed)
+	case raw != nil:
+		w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
+		w.Write(raw)
+	default:
+		// Kept gzipped only (too large to keep as drawn): unpacked for a
+		// client that does not take gzip.
+		zr, err := gzip.NewReader(bytes.NewReader(packed))
+		if err != nil {
+			s.serverError(w, err)
+			return
+		}
+		io.Copy(w, zr)
+	}
+}
+
+// gzipped compresses a drawn feed, at the fastest level: a feed is drawn
+// once per change and a tenfold shrink is most of what any level gives.
+func gzipped(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(b)/8 + 64)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// acceptsGzip: the Accept-Encoding header names gzip (or *) without q=0.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		if q > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // drawFeed renders a feed: the windows a feed can show (open, to come, or

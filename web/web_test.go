@@ -1,6 +1,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -372,5 +374,68 @@ func TestUpcomingBounded(t *testing.T) {
 	_, page = e.get(http.DefaultClient, "/upcoming?region="+url.QueryEscape("山东"))
 	if strings.Count(page, `<div class="row">`) != 1 || strings.Contains(page, "只列出最先截止的") || !strings.Contains(page, `<option value="河北">`) {
 		t.Errorf("region page:\n%.2000s", page)
+	}
+}
+
+// A feed goes gzipped to a client that takes gzip, plain to one that does
+// not, the same calendar either way (drawn, or from memory), each form
+// with its own ETag and either ETag answered with a 304.
+func TestFeedGzip(t *testing.T) {
+	e := newEnv(t, false)
+	sub, err := e.db.AddSubscriber(context.Background(), store.Subscriber{Email: "li@example.cn", Status: "active"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := http.DefaultClient
+	path := "/feed/" + sub.FeedToken + ".ics"
+	// Plain first (the feed drawn), then gzipped (from memory), then plain
+	// again (from memory, unpacked).
+	plain, plainBody := e.get(c, path, "Accept-Encoding", "identity")
+	packed, packedBody := e.get(c, path, "Accept-Encoding", "br;q=1.0, gzip;q=0.8")
+	again, againBody := e.get(c, path, "Accept-Encoding", "gzip;q=0, identity")
+	if plain.StatusCode != 200 || packed.StatusCode != 200 || again.StatusCode != 200 {
+		t.Fatalf("statuses %d %d %d", plain.StatusCode, packed.StatusCode, again.StatusCode)
+	}
+	if plain.Header.Get("Content-Encoding") != "" || again.Header.Get("Content-Encoding") != "" || packed.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("Content-Encoding: %q %q %q", plain.Header.Get("Content-Encoding"), packed.Header.Get("Content-Encoding"), again.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(packedBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpacked, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(plainBody, "BEGIN:VCALENDAR\r\n") || string(unpacked) != plainBody || againBody != plainBody {
+		t.Errorf("the three forms differ: %d, %d (unpacked) and %d bytes", len(plainBody), len(unpacked), len(againBody))
+	}
+	if len(packedBody) >= len(plainBody) {
+		t.Errorf("gzipped %d bytes, plain %d", len(packedBody), len(plainBody))
+	}
+	tagPlain, tagPacked := plain.Header.Get("ETag"), packed.Header.Get("ETag")
+	if tagPlain == tagPacked || tagPacked != strings.TrimSuffix(tagPlain, `"`)+`-gz"` || again.Header.Get("ETag") != tagPlain {
+		t.Errorf("ETags %s %s %s", tagPlain, tagPacked, again.Header.Get("ETag"))
+	}
+	if !slices.Contains(packed.Header.Values("Vary"), "Accept-Encoding") || !slices.Contains(plain.Header.Values("Vary"), "Accept-Encoding") {
+		t.Errorf("Vary: %q, %q", packed.Header.Values("Vary"), plain.Header.Values("Vary"))
+	}
+	for _, tag := range []string{tagPlain, tagPacked} {
+		for _, enc := range []string{"identity", "gzip"} {
+			if resp, _ := e.get(c, path, "Accept-Encoding", enc, "If-None-Match", tag); resp.StatusCode != http.StatusNotModified {
+				t.Errorf("If-None-Match %s with %s: %d", tag, enc, resp.StatusCode)
+			}
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{
+		"": false, "gzip": true, "GZIP": true, "deflate, gzip": true, "gzip;q=0": false, "gzip; q=0.0": false,
+		"gzip;q=0.5": true, "*": true, "*;q=0": false, "identity": false, "x-gzip": true, "br": false,
+	} {
+		if got := acceptsGzip(h); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
+		}
 	}
 }
