@@ -88,31 +88,7 @@ func BenchmarkPlainSMTPSameMail10000(b *testing.B) {
 			msgs = append(msgs, msg)
 		}
 		f.n.Mailer.Close()
-		srv := testsmtp.Start(&testing.T{})
-		host, port := srv.HostPort()
-		c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(5*time.Second))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := c.DialWithContext(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		start, cpu0 := time.Now(), processCPU()
-		for _, m := range msgs {
-			if err := c.Send(m); err != nil {
-				b.Fatal(err)
-			}
-		}
-		elapsed, cpu := time.Since(start), processCPU()-cpu0
-		b.StopTimer()
-		c.Close()
-		if n := len(srv.Messages()); n != 10000 {
-			b.Fatalf("%d received", n)
-		}
-		b.ReportMetric(10000/elapsed.Seconds(), "mails/s")
-		b.ReportMetric(float64(cpu.Microseconds())/10000, "cpu-µs/mail")
-		srv.Stop()
+		plainSend(b, msgs)
 		f.smtp.Stop()
 		f.db.Close()
 	}
@@ -121,13 +97,6 @@ func BenchmarkPlainSMTPSameMail10000(b *testing.B) {
 func BenchmarkPlainSMTP10000(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		t := &testing.T{}
-		srv := testsmtp.Start(t)
-		host, port := srv.HostPort()
-		c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(5*time.Second))
-		if err != nil {
-			b.Fatal(err)
-		}
 		var msgs []*mail.Msg
 		for j := 0; j < 10000; j++ {
 			m := mail.NewMsg()
@@ -137,26 +106,38 @@ func BenchmarkPlainSMTP10000(b *testing.B) {
 			m.SetBodyString(mail.TypeTextPlain, "您好：\n\n明天截止：网络申报\n")
 			msgs = append(msgs, m)
 		}
-		if err := c.DialWithContext(context.Background()); err != nil {
+		plainSend(b, msgs)
+	}
+}
+
+// plainSend is the yardstick: a go-mail client with its defaults sends
+// msgs over one connection into a fresh server; the sending is timed.
+func plainSend(b *testing.B, msgs []*mail.Msg) {
+	srv := testsmtp.Start(&testing.T{})
+	defer srv.Stop()
+	host, port := srv.HostPort()
+	c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(5*time.Second))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.DialWithContext(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.StartTimer()
+	start, cpu0 := time.Now(), processCPU()
+	for _, m := range msgs {
+		if err := c.Send(m); err != nil {
 			b.Fatal(err)
 		}
-		b.StartTimer()
-		start, cpu0 := time.Now(), processCPU()
-		for _, m := range msgs {
-			if err := c.Send(m); err != nil {
-				b.Fatal(err)
-			}
-		}
-		elapsed, cpu := time.Since(start), processCPU()-cpu0
-		b.StopTimer()
-		c.Close()
-		if n := len(srv.Messages()); n != 10000 {
-			b.Fatalf("%d received", n)
-		}
-		b.ReportMetric(10000/elapsed.Seconds(), "mails/s")
-		b.ReportMetric(float64(cpu.Microseconds())/10000, "cpu-µs/mail")
-		srv.Stop()
 	}
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
+	b.StopTimer()
+	c.Close()
+	if n := len(srv.Messages()); n != len(msgs) {
+		b.Fatalf("%d of %d received", n, len(msgs))
+	}
+	b.ReportMetric(float64(len(msgs))/elapsed.Seconds(), "mails/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(msgs)), "cpu-µs/mail")
 }
 
 // processCPU is the CPU time this process has used (user and system, all
