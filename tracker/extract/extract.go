@@ -701,7 +701,8 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 		to = c.labelEnd
 	}
 	pre := cleanLabel(s[from:to], true)
-	if !hasPos(pre) && from > c.labelStart {
+	prePos := hasPos(pre) // asked again below only when pre changes
+	if !prePos && from > c.labelStart {
 		// 截止时间:第一批为5月22日、第二批为7月20日: the stage is named
 		// once, before the first date of the list.
 		leadText := s[c.labelStart:firstDigitRun(s, c.labelStart, c.start)]
@@ -710,9 +711,10 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 		}
 		if lead := cleanLabel(leadText, true); hasPos(lead) {
 			pre = strings.TrimSpace(lead + " " + pre)
+			prePos = hasPos(pre)
 		}
 	}
-	if hasPos(pre) && !isActorLabel(pre) {
+	if prePos && !isActorLabel(pre) {
 		what = pre
 	} else {
 		// The words after the date: …前将申报材料报送市工信局.
@@ -1052,13 +1054,16 @@ func dropSpace(t string) string {
 	if strings.IndexAny(t, " \n") < 0 {
 		return t
 	}
-	b := make([]byte, 0, len(t))
+	// A Builder hands its buffer over as the string: one allocation, not
+	// a buffer and its copy.
+	var b strings.Builder
+	b.Grow(len(t))
 	for i := 0; i < len(t); i++ {
 		if t[i] != ' ' && t[i] != '\n' {
-			b = append(b, t[i])
+			b.WriteByte(t[i])
 		}
 	}
-	return string(b)
+	return b.String()
 }
 
 // trimSeparators trims " ,;:." and 、 from both ends (strings.Trim with a

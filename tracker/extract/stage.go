@@ -139,6 +139,16 @@ func stageName(raw string) string {
 // notStageWords are words that no stage name holds (keepAsIs).
 var notStageWords = newWordList("我", "本次", "这", "不予", "逾期", "必", "包括", "一式", "地址", "时间", "须", "应", "渠道", "报市", "报省", "报区", "报县")
 
+// The words keepAsIs refuses a clause for starting or ending with,
+// indexed by their first or last rune, so that a clause is held against
+// the few that could match, not all of them.
+var (
+	notStageStarts = indexWords([]string{"于", "并", "並", "将", "按", "为", "至", "由", "在", "请", "时间", "向", "对", "经", "凡", "如", "各", "以", "从", "自", "本", "该", "此", "直接", "进行", "完成", "登录", "登陆"}, false)
+	notStageEnds   = indexWords([]string{"的", "将", "于", "后", "前", "和", "及", "或", "与", "并", "等", "在", "至", "向", "由"}, true)
+	whoEnds        = indexWords([]string{"者", "单位", "主体", "人", "委", "局", "厅", "处", "科", "办", "部", "联", "院", "校"}, true)
+	sendWords      = newWordList("报送", "上报", "提交", "送至", "交至", "报至", "发送", "寄")
+)
+
 // keepAsIs: a clause that is itself a short stage name (纸质材料受理,
 // 企业网上申报, 首次受理): a few Chinese characters, one of them an
 // applicant's action, nothing that dangles.
@@ -152,12 +162,16 @@ func keepAsIs(t string) bool {
 			return false
 		}
 	}
-	for _, p := range []string{"于", "并", "並", "将", "按", "为", "至", "由", "在", "请", "时间", "向", "对", "经", "凡", "如", "各", "以", "从", "自", "本", "该", "此", "直接", "进行", "完成", "登录", "登陆"} {
+	// t is Chinese characters only: a word can start or end it only when
+	// it starts or ends with t's first or last rune.
+	first, _ := utf8.DecodeRuneInString(t)
+	for _, p := range notStageStarts.of(first) {
 		if strings.HasPrefix(t, p) {
 			return false
 		}
 	}
-	for _, e := range []string{"的", "将", "于", "后", "前", "和", "及", "或", "与", "并", "等", "在", "至", "向", "由"} {
+	last, _ := utf8.DecodeLastRuneInString(t)
+	for _, e := range notStageEnds.of(last) {
 		if strings.HasSuffix(t, e) {
 			return false
 		}
@@ -176,15 +190,22 @@ func keepAsIs(t string) bool {
 	if notStageWords.in(t) != 0 {
 		return false
 	}
-	for _, e := range []string{"者", "单位", "主体", "人", "委", "局", "厅", "处", "科", "办", "部", "联", "院", "校"} {
+	for _, e := range whoEnds.of(last) {
 		if strings.HasSuffix(t, e) {
 			return false
 		}
 	}
-	// A clause that says where to send (报送市科协业务工作部) is no name.
-	for _, v := range []string{"报送", "上报", "提交", "送至", "交至", "报至", "发送", "寄"} {
-		if k := strings.Index(t, v); k >= 0 && k+len(v) < len(t) {
-			return false
+	// A clause that says where to send (报送市科协业务工作部) is no name:
+	// one pass says which of the words it holds, and only those are
+	// looked for.
+	if found := sendWords.in(t); found != 0 {
+		for k, v := range sendWords.words {
+			if found&(1<<k) == 0 {
+				continue
+			}
+			if k := strings.Index(t, v); k >= 0 && k+len(v) < len(t) {
+				return false
+			}
 		}
 	}
 	// ……数据报 (报 as "to report to", its object cut off) dangles; 申报,

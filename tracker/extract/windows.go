@@ -509,9 +509,15 @@ func isEnumHeading(line string) bool {
 	if line == "" {
 		return false
 	}
-	r, w := utf8.DecodeRuneInString(line)
+	// Most labels start with a Chinese character that heads nothing: one
+	// byte tells an ASCII start, a switch the numerals (ContainsRune would
+	// read its set each time).
+	r, w := rune(line[0]), 1
+	if r >= utf8.RuneSelf {
+		r, w = utf8.DecodeRuneInString(line)
+	}
 	switch {
-	case strings.ContainsRune("一二三四五六七八九十", r):
+	case r == '一' || r == '二' || r == '三' || r == '四' || r == '五' || r == '六' || r == '七' || r == '八' || r == '九' || r == '十':
 		rest := line[w:]
 		for strings.HasPrefix(rest, "十") || strings.HasPrefix(rest, "一") || strings.HasPrefix(rest, "二") {
 			rest = rest[3:]
