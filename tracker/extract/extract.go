@@ -676,7 +676,7 @@ func dropShortParens(t string) string {
 var actorEnds = []string{"单位", "企业", "部门", "学院", "人员", "人", "各位", "老师", "机构", "公司", "高校", "院校", "医院", "团队"}
 
 // isActorLabel reports a label that names who applies, not what is done.
-func isActorLabel(t string) bool { return hasSuffixAny(t, actorEnds) }
+func isActorLabel(t string) bool { return actorEndsByLast.endsOne(t) }
 
 func hasPos(t string) bool {
 	found := false

@@ -16,7 +16,7 @@ type meta struct {
 
 var orgEnds = []string{"厅", "局", "委员会", "委", "办公室", "办公厅", "部", "政府", "中心", "处", "院", "会", "公司", "小组"}
 
-func endsWithOrg(t string) bool { return hasSuffixAny(t, orgEnds) }
+func endsWithOrg(t string) bool { return orgEndsByLast.endsOne(t) }
 
 // readMeta finds title, issuer, 文号 and publication date.
 func readMeta(s string, sc scan) meta {
@@ -251,7 +251,7 @@ func findTitle(s string) string {
 		// The cheap test first: most lines that hold 关于 are body text,
 		// which ends with no title's word.
 		tail := strings.TrimRight(t, " )》。")
-		if !hasSuffixAny(tail, titleEnds) {
+		if !titleEndsByLast.endsOne(tail) {
 			continue
 		}
 		n := utf8.RuneCountInString(t)

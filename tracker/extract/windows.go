@@ -102,6 +102,30 @@ func labelTail(t string) string {
 // fromTodayBefore, before a date, open its window on the publication day.
 var fromTodayBefore = []string{"即日起至", "即日起到", "即日至", "之日起至", "之日起到", "即日起-"}
 
+// Word lists read at the end of a clause, indexed by their last rune
+// (wordsByRune.endsOne): the candidates' words before a date, the
+// endings of titles, offices and actors.
+var (
+	deadlineBeforeByLast  = indexWords(deadlineBefore, true)
+	fromTodayBeforeByLast = indexWords(fromTodayBefore, true)
+	titleEndsByLast       = indexWords(titleEnds, true)
+	orgEndsByLast         = indexWords(orgEnds, true)
+	actorEndsByLast       = indexWords(actorEnds, true)
+)
+
+// endsOne is hasSuffixAny for the words of x: only those ending with t's
+// last rune can end t. (When t ends with a word, DecodeLastRuneInString
+// of t finds that word's last rune, whatever comes before it.)
+func (x *wordsByRune) endsOne(t string) bool {
+	r, _ := utf8.DecodeLastRuneInString(t)
+	for _, w := range x.of(r) {
+		if strings.HasSuffix(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasSuffixAny reports whether t ends with one of words.
 func hasSuffixAny(t string, words []string) bool {
 	for _, w := range words {
@@ -168,7 +192,7 @@ func candidates(s string, ms []mention, buf []cand) []cand {
 		c := cand{a: a, start: a.start, end: a.end}
 		tail := labelTail(s[pre:a.start]) // trimmed once for both tests below
 		switch {
-		case hasSuffixAny(tail, fromTodayBefore):
+		case fromTodayBeforeByLast.endsOne(tail):
 			c.kind, c.fromToday = kRange, true
 			c.b = a
 		default:
@@ -183,7 +207,7 @@ func candidates(s string, ms []mention, buf []cand) []cand {
 					c.kind, c.b, c.end = kRange, ms[i+1], e
 					i++
 				}
-			} else if hasSuffixAny(tail, deadlineBefore) {
+			} else if deadlineBeforeByLast.endsOne(tail) {
 				c.kind = kDeadline
 			} else if a.daily {
 				c.kind = kDay
@@ -287,10 +311,8 @@ func softNewline(s string, nl []int32, k int) bool {
 	if strings.ContainsRune("。;!?:)", last) {
 		return false
 	}
-	for _, w := range titleEnds {
-		if strings.HasSuffix(prev, w) {
-			return false
-		}
+	if titleEndsByLast.endsOne(prev) {
+		return false
 	}
 	le := len(s)
 	if k+1 < len(nl) {
@@ -317,7 +339,10 @@ func softNewline(s string, nl []int32, k int) bool {
 	}
 	// A long line cut mid-sentence (PDF text), but not one that ends with
 	// a date or time: such lines are complete items of a list.
-	if utf8.RuneCountInString(prev) >= 30 && (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') {
+	// The line's last rune is read first; its length is counted only when
+	// that rune may end a cut line, and not at all past 120 bytes (no rune
+	// is longer than four).
+	if (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') && (len(prev) >= 120 || utf8.RuneCountInString(prev) >= 30) {
 		return true
 	}
 	return false
