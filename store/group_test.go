@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/grantwatch/grantwatch/internal/storetest"
 )
 
 // A group's transaction undoes only the work that failed: the others in
@@ -82,4 +87,33 @@ func TestConcurrentSavesGrouped(t *testing.T) {
 			t.Errorf("notice %d: windows %+v", i, ws)
 		}
 	}
+}
+
+// The WAL is copied back into the database file in the background, not by
+// the writer inside a commit: well short of the writer's own threshold
+// (10,000 pages), the data reaches the main file within moments.
+func TestBackgroundCheckpoints(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("SQLite's WAL")
+	}
+	db, path := openSQLiteTest(t)
+	ctx := context.Background()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fi.Size()
+	text := strings.Repeat("各有关单位：请于2019年9月30日前报送申报材料。", 40)
+	for i := 0; i < 200; i++ {
+		if _, err := db.SaveNotice(ctx, Notice{URL: fmt.Sprintf("https://a.gov.cn/%d.html", i), Title: "通知", Text: text}, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if fi, err := os.Stat(path); err == nil && fi.Size() > before+500_000 {
+			return
+		}
+	}
+	fi, _ = os.Stat(path)
+	t.Errorf("database file %d bytes after writing about 1 MB (%d before): the WAL was not checkpointed", fi.Size(), before)
 }

@@ -46,7 +46,9 @@ type DB struct {
 	now  func() time.Time
 
 	marks sentMarks // MarkSent's group commit
-	group txGroup   // groupTx's queue
+
+	stopCheckpoints func()  // SQLite: the background WAL checkpoints
+	group           txGroup // groupTx's queue
 }
 
 // Option changes how Open behaves.
@@ -94,7 +96,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return path + "?_pragma=busy_timeout(" + strconv.FormatInt(o.busyTimout.Milliseconds(), 10) + ")" +
 			"&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" + extra
 	}
-	w, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	// The writer checkpoints the WAL itself only as a last resort (past
+	// 10,000 pages): a checkpoint run inside a commit made that commit, and
+	// every sender waiting for its record, wait for the copy (a fifth of the
+	// notifier's rate). A connection of its own checkpoints in the
+	// background instead (checkpoints below).
+	w, err := sql.Open("sqlite", dsn("&_txlock=immediate&_pragma=wal_autocheckpoint(10000)"))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -116,7 +123,48 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	db.r = newSQLConn(r)
+	ck, err := sql.Open("sqlite", dsn(""))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	ck.SetMaxOpenConns(1)
+	db.stopCheckpoints = checkpoints(ck, checkpointEvery)
 	return db, nil
+}
+
+// checkpointEvery is how often the WAL is copied back into the database
+// file: often enough that it stays a few MB under steady writing.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoints copies the WAL back into the database every interval on a
+// connection of its own, PASSIVE: it waits for no reader or writer, so
+// commits never wait for it. It returns a function that stops it (after
+// one last pass) and closes the connection.
+func checkpoints(ck *sql.DB, every time.Duration) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+			case <-done:
+				ck.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+				return
+			}
+			// A failed pass (the database busy in a way PASSIVE does not
+			// wait for) is tried again at the next tick; the writer's own
+			// checkpoint past 10,000 pages bounds the WAL meanwhile.
+			ck.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+		ck.Close()
+	}
 }
 
 // ErrNotRegular is returned when a database or backup path names something
@@ -221,6 +269,10 @@ func tightenExisting(path string, seen fs.FileInfo) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
+		db.stopCheckpoints = nil
+	}
 	var errs []error
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
