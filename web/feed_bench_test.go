@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,6 +90,10 @@ func BenchmarkFeedHTTP5000(b *testing.B) {
 	}
 }
 
+// benchChanges numbers the notices stored to change the listing, so that
+// every one is new whatever -count says.
+var benchChanges atomic.Int64
+
 func feedHTTPRound(b *testing.B, round string, e *env, all, kw store.Subscriber, others []store.Subscriber, text string,
 	get func(token, etag string) (time.Duration, int, string), median func(func() time.Duration) time.Duration) {
 	ctx := context.Background()
@@ -114,7 +119,7 @@ func feedHTTPRound(b *testing.B, round string, e *env, all, kw store.Subscriber,
 		changes := 0
 		afterChange := median(func() time.Duration {
 			changes++
-			if _, err := e.db.SaveNotice(ctx, store.Notice{URL: fmt.Sprintf("https://kjt.example.gov.cn/tzgg/new-%s-%d-%d.html", round, i, changes),
+			if _, err := e.db.SaveNotice(ctx, store.Notice{URL: fmt.Sprintf("https://kjt.example.gov.cn/tzgg/new-%s-%d-%d.html", round, benchChanges.Add(1), changes),
 				Title: "关于组织申报新增项目的通知", Region: "山西", Text: text},
 				[]store.Window{{Key: "k", Label: "网络申报", Closes: "2019-09-28"}}, ""); err != nil {
 				b.Fatal(err)
