@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -295,88 +294,22 @@ func (db *DB) MarkSent(ctx context.Context, id int64, messageID string, at time.
 
 // MarkSentAsync starts recording a sent delivery; the channel tells when
 // the record is committed (nil) or failed. Records that senders on other
-// connections ask for meanwhile are committed with it, in one transaction
-// (group commit): a commit per mail was most of what recording cost. A
-// sender waits for its record before it sends its next mail, so no more
-// mails are ever sent and unrecorded than there are connections.
+// connections ask for meanwhile are committed with it (groupTx): a commit
+// per mail was most of what recording cost. A sender waits for its record
+// before it sends its next mail, so no more mails are ever sent and
+// unrecorded than there are connections.
 func (db *DB) MarkSentAsync(ctx context.Context, id int64, messageID string, at time.Time) <-chan error {
-	req := &sentMark{id: id, messageID: messageID, at: fmtTime(at), done: make(chan error, 1)}
-	db.marks.mu.Lock()
-	db.marks.queue = append(db.marks.queue, req)
-	if !db.marks.busy {
-		db.marks.busy = true
-		// The records of mails that went out are not given up because one
-		// caller's context ends.
-		go db.commitMarks(context.WithoutCancel(ctx))
-	}
-	db.marks.mu.Unlock()
-	return req.done
-}
-
-// commitMarks commits what is queued, and what was queued meanwhile,
-// until the queue is empty.
-func (db *DB) commitMarks(ctx context.Context) {
-	db.marks.mu.Lock()
-	for len(db.marks.queue) > 0 {
-		batch := db.marks.queue
-		db.marks.queue = nil
-		db.marks.mu.Unlock()
-		db.commitSentMarks(ctx, batch)
-		db.marks.mu.Lock()
-	}
-	db.marks.busy = false
-	db.marks.mu.Unlock()
-}
-
-// sentMarks is MarkSent's queue of records waiting for a commit.
-type sentMarks struct {
-	mu    sync.Mutex
-	queue []*sentMark
-	busy  bool // a caller is committing
-}
-
-type sentMark struct {
-	id        int64
-	messageID string
-	at        string
-	done      chan error
-}
-
-func (db *DB) commitSentMarks(ctx context.Context, batch []*sentMark) {
-	const q = `UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = '',
-		claimed_by = '', claim_until = 0 WHERE id = ?`
-	if len(batch) == 1 {
-		m := batch[0]
-		if _, err := db.w.ExecContext(ctx, q, m.messageID, m.at, m.id); err != nil {
-			m.done <- fmt.Errorf("mark delivery %d sent: %w", m.id, err)
-			return
-		}
-		m.done <- nil
-		return
-	}
-	err := db.tx(ctx, func(tx *sqlTx) error {
-		for _, m := range batch {
-			if _, err := tx.ExecContext(ctx, q, m.messageID, m.at, m.id); err != nil {
-				return fmt.Errorf("mark delivery %d sent: %w", m.id, err)
-			}
+	// The record of a mail that went out is not given up because the
+	// caller's context ends.
+	ctx = context.WithoutCancel(ctx)
+	sentAt := fmtTime(at)
+	return db.groupTxAsync(ctx, func(tx *sqlTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = '',
+			claimed_by = '', claim_until = 0 WHERE id = ?`, messageID, sentAt, id); err != nil {
+			return fmt.Errorf("mark delivery %d sent: %w", id, err)
 		}
 		return nil
 	})
-	if err != nil {
-		// One failed record would undo the others': each is tried on its
-		// own instead, so each caller hears of its own record.
-		for _, m := range batch {
-			if _, err := db.w.ExecContext(ctx, q, m.messageID, m.at, m.id); err != nil {
-				m.done <- fmt.Errorf("mark delivery %d sent: %w", m.id, err)
-				continue
-			}
-			m.done <- nil
-		}
-		return
-	}
-	for _, m := range batch {
-		m.done <- nil
-	}
 }
 
 // MarkRetry puts a delivery back to pending, to try again at next.

@@ -2,19 +2,24 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"sync"
 )
 
 // groupTx runs f in a write transaction shared with the other callers
 // that wait for the writer at the same time (group commit), and returns
-// once that transaction is committed. Each f runs inside a savepoint of
-// its own, so one that fails is undone alone and its caller alone hears of
-// it. On SQLite a commit costs a write of every page the transaction
+// once that transaction is committed. When an f fails, the group is undone
+// and each f run again in a transaction of its own, so one that fails
+// fails alone and its caller alone hears of it. On SQLite a commit costs a write of every page the transaction
 // touched (a notice's full-text index pages most of all); crawl workers
 // that store notices together share those writes instead of queueing for
 // one commit each.
 func (db *DB) groupTx(ctx context.Context, f func(*sqlTx) error) error {
+	return <-db.groupTxAsync(ctx, f)
+}
+
+// groupTxAsync is groupTx without the wait: the channel tells when f's
+// work is committed (nil) or failed.
+func (db *DB) groupTxAsync(ctx context.Context, f func(*sqlTx) error) <-chan error {
 	req := &groupReq{ctx: ctx, f: f, done: make(chan error, 1)}
 	db.group.mu.Lock()
 	db.group.queue = append(db.group.queue, req)
@@ -23,7 +28,7 @@ func (db *DB) groupTx(ctx context.Context, f func(*sqlTx) error) error {
 		go db.commitGroups()
 	}
 	db.group.mu.Unlock()
-	return <-req.done
+	return req.done
 }
 
 // maxGroup bounds a group: a caller waits for at most this many others.
@@ -59,40 +64,29 @@ func (db *DB) commitGroups() {
 }
 
 func (db *DB) commitGroup(batch []*groupReq) {
-	if len(batch) == 1 {
-		r := batch[0]
-		r.done <- db.tx(r.ctx, r.f)
-		return
-	}
-	// The transaction is the group's: no one caller's cancellation ends it
-	// (each f still runs with its caller's context).
-	ctx := context.WithoutCancel(batch[0].ctx)
-	errs := make([]error, len(batch))
-	err := db.tx(ctx, func(tx *sqlTx) error {
-		for i, r := range batch {
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT grouped`); err != nil {
-				return fmt.Errorf("savepoint: %w", err)
-			}
-			if errs[i] = r.f(tx); errs[i] != nil {
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT grouped`); err != nil {
-					return fmt.Errorf("roll back to savepoint: %w", err)
+	if len(batch) > 1 {
+		// The transaction is the group's: no one caller's cancellation ends
+		// it (each f still runs with its caller's context).
+		err := db.tx(context.WithoutCancel(batch[0].ctx), func(tx *sqlTx) error {
+			for _, r := range batch {
+				if err := r.f(tx); err != nil {
+					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT grouped`); err != nil {
-				return fmt.Errorf("release savepoint: %w", err)
+			return nil
+		})
+		if err == nil {
+			for _, r := range batch {
+				r.done <- nil
 			}
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		// The group failed as a whole (its commit, a savepoint): each
-		// caller's work is tried again on its own.
-		for _, r := range batch {
-			r.done <- db.tx(r.ctx, r.f)
-		}
-		return
+		// One f failed (or the commit): the group is undone and each
+		// caller's work is done again on its own, so that the failure is
+		// its caller's alone. Failures are rare (a refused save), so this
+		// costs less than a savepoint around every f.
 	}
-	for i, r := range batch {
-		r.done <- errs[i]
+	for _, r := range batch {
+		r.done <- db.tx(r.ctx, r.f)
 	}
 }

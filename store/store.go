@@ -45,10 +45,8 @@ type DB struct {
 	r    *sqlConn // readers
 	now  func() time.Time
 
-	marks sentMarks // MarkSent's group commit
-
+	group           txGroup // groupTx's queue: notice saves and send records
 	stopCheckpoints func()  // SQLite: the background WAL checkpoints
-	group           txGroup // groupTx's queue
 }
 
 // Option changes how Open behaves.
