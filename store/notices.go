@@ -281,6 +281,50 @@ func (db *DB) NoticeByURL(ctx context.Context, url string) (Notice, error) {
 	return n, nil
 }
 
+// StoredURLs tells which of urls are notices already stored: one query per
+// few hundred links, where a list page's links were once looked up one by
+// one.
+func (db *DB) StoredURLs(ctx context.Context, urls []string) (map[string]bool, error) {
+	have := map[string]bool{}
+	for len(urls) > 0 {
+		// Three statement texts serve every list (8, 32 or 128 places, the
+		// last URL repeated to fill them): a text per length would crowd
+		// out the kept statements.
+		size := 128
+		for _, n := range []int{8, 32} {
+			if len(urls) <= n {
+				size = n
+				break
+			}
+		}
+		part := urls[:min(size, len(urls))]
+		urls = urls[len(part):]
+		args := make([]any, size)
+		for i := range args {
+			args[i] = part[min(i, len(part)-1)]
+		}
+		q := `SELECT url FROM notices WHERE url IN (?` + strings.Repeat(", ?", size-1) + `)`
+		rows, err := db.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up %d notice URLs: %w", len(part), err)
+		}
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up %d notice URLs: %w", len(part), err)
+			}
+			have[u] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("look up %d notice URLs: %w", len(part), err)
+		}
+	}
+	return have, nil
+}
+
 // NoticeWindows lists a notice's windows, withdrawn ones included.
 func (db *DB) NoticeWindows(ctx context.Context, noticeID int64) ([]Window, error) {
 	return windowsOf(ctx, db.r, noticeID)

@@ -24,6 +24,9 @@ func openPostgres(ctx context.Context, dsn string, o options) (*DB, error) {
 			return nil, fmt.Errorf("open database %s: %w", shown, err)
 		}
 		d.SetMaxOpenConns(conns)
+		// database/sql keeps two idle by default: the rest would be
+		// closed after each burst and dialled again at the next.
+		d.SetMaxIdleConns(conns)
 		if err := d.PingContext(ctx); err != nil {
 			d.Close()
 			return nil, fmt.Errorf("open database %s: %w", shown, err)

@@ -646,3 +646,40 @@ func TestWindowsBoundedMatchesUnbounded(t *testing.T) {
 		}
 	}
 }
+
+func TestStoredURLs(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	stored := map[string]bool{}
+	for i := 0; i < 300; i += 7 {
+		u := fmt.Sprintf("https://a/%d", i)
+		if _, err := db.SaveNotice(ctx, Notice{URL: u, Title: "通知", Text: "请于9月20日前报送"}, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		stored[u] = true
+	}
+	// Lengths on each side of the statement sizes (8, 32, 128) and past
+	// several chunks.
+	for _, n := range []int{0, 1, 7, 8, 9, 32, 33, 128, 129, 300} {
+		var urls []string
+		for i := 0; i < n; i++ {
+			urls = append(urls, fmt.Sprintf("https://a/%d", i))
+		}
+		got, err := db.StoredURLs(ctx, urls)
+		if err != nil {
+			t.Fatal(n, err)
+		}
+		want := 0
+		for _, u := range urls {
+			if got[u] != stored[u] {
+				t.Errorf("%d URLs: %s stored %v, said %v", n, u, stored[u], got[u])
+			}
+			if stored[u] {
+				want++
+			}
+		}
+		if len(got) != want {
+			t.Errorf("%d URLs: %d said stored, want %d", n, len(got), want)
+		}
+	}
+}

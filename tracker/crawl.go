@@ -511,11 +511,18 @@ func (c *Crawler) followPages(ctx context.Context, s store.Source, list *ListPag
 // that a 延期 notice finds the notice it extends already stored.
 func (c *Crawler) newNotices(ctx context.Context, s store.Source, links []Link, rep *SourceReport) {
 	var todo []Link
+	urls := make([]string, len(links))
+	for i, l := range links {
+		urls[i] = l.URL
+	}
+	stored, err := c.DB.StoredURLs(ctx, urls)
+	if err != nil {
+		// Nothing is fetched on a guess: the next check tries again.
+		rep.Warnings = append(rep.Warnings, err.Error())
+		return
+	}
 	for _, l := range links {
-		if _, err := c.DB.NoticeByURL(ctx, l.URL); err == nil {
-			continue
-		} else if !errors.Is(err, store.ErrNotFound) {
-			rep.Warnings = append(rep.Warnings, err.Error())
+		if stored[l.URL] {
 			continue
 		}
 		if len(todo) >= c.Config.MaxNoticesPerRun {
@@ -650,10 +657,10 @@ func (c *Crawler) recheck(ctx context.Context, s store.Source, listed []Link, re
 		if n.URL == s.URL && rep.Kind == "notice" {
 			continue // the source page itself was just read
 		}
-		st, _ := c.DB.NoticeFetchStateOf(ctx, n.ID)
 		if !n.LastSeenAt.IsZero() && c.Now().Sub(n.LastSeenAt) < time.Minute && justRead[n.URL] {
 			continue // read a moment ago in this run
 		}
+		st, _ := c.DB.NoticeFetchStateOf(ctx, n.ID)
 		// The notice was in the source's scope (or named by its feed) when
 		// it was found: its own host is its scope now.
 		res, err := c.Fetcher.Fetch(ctx, Request{URL: n.URL, ETag: st.ETag, LastModified: st.LastModified, Source: n.URL, AllowHosts: s.AllowHosts})
