@@ -1,7 +1,6 @@
 package tracker
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -96,10 +95,10 @@ func parseRobots(txt, agent string) *robots {
 	var groups []*group
 	var cur *group
 	inAgents := false
-	sc := bufio.NewScanner(strings.NewReader(txt))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
+	// Lines of the text in hand: a Scanner's 64 KB buffer, made and cleared
+	// for every host's robots.txt, was a tenth of a crawl's first pass.
+	for line := range strings.Lines(txt) {
+		line = strings.TrimRight(line, "\r\n")
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
