@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"encoding/binary"
 	"sort"
 	"unicode/utf8"
 	"unsafe"
@@ -265,7 +266,7 @@ const (
 	asciiDigit           // copied; the first digit of a run is an anchor
 	asciiLine            // '\n': copied and noted
 	asciiEnd             // ; ! ?: copied and noted
-	asciiAfterHan        // ' ', '(': copied unless it follows a Chinese character
+	asciiAfterHan        // ' ', '(': after a Chinese character, maybe layout or pinyin debris
 )
 
 var asciiKind = func() (t [128]uint8) {
@@ -302,70 +303,89 @@ func note(l *[]int32, x int) bool {
 }
 
 // copyPlain copies plain runes from s[i:] to b[n:], noting digit runs,
-// line breaks and sentence ends in m, and stops at the first rune that
-// needs the slow path. Plain are: ASCII that needs no folding (a space or
-// parenthesis only after anything but a Chinese character), and valid
-// three-byte runes that are either not marked in specialBits, or are 。,
-// or fold to another three-byte rune (traditional to simplified). Every
-// plain rune keeps its length, so no offset point is needed inside a run.
-// It calls nothing and is its own small function, so that the compiler
-// keeps its variables in registers (an append, which may call, makes it
-// spill them on every rune).
+// Chinese numerals, line breaks and sentence ends in m, and stops at the
+// first rune that needs the slow path. Plain are: ASCII that needs no
+// folding (a space or parenthesis after a Chinese character only when the
+// next byte shows it is neither layout nor pinyin debris), and valid
+// three-byte runes that are either not marked in specialBits, or are 。
+// or a numeral, or fold to another three-byte rune (traditional to
+// simplified). Every plain rune keeps its length, so no offset point is
+// needed inside a run. Runes that the slow path would only copy and note
+// are copied here: each trip to the slow path costs a decode and a call.
+//
+// The text is read four bytes at a time: one load and one mask tell a
+// three-byte rune (most of a notice) from anything else, its bits index
+// specialBits without decoding it, and it is written back with one store
+// of four bytes (the fourth is overwritten by the next rune, or lies past
+// the end of the output). The last three bytes of s are left to the slow
+// path. It is its own small function, so that the compiler keeps its
+// variables in registers (an append, which may call, makes it spill them
+// on every rune).
 func copyPlain(b []byte, n int, s string, i int, m *marks) (int, int) {
-	bits, fold3 := specialBits, fold3Table
-	for i < len(s) && n+3 <= len(b) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch asciiKind[c] {
-			case asciiPlain:
-			case asciiDigit:
-				if (n == 0 || !isDigit(b[n-1])) && !note(&m.anchors, n) {
-					return n, i
-				}
-			case asciiLine:
-				if !note(&m.newlines, n) {
-					return n, i
-				}
-			case asciiEnd:
-				if !note(&m.ends, n) {
-					return n, i
-				}
-			case asciiAfterHan:
-				if lastIsHan(b[:n]) {
-					return n, i // may be layout, or open pinyin debris
-				}
-			default:
-				return n, i
-			}
-			b[n] = c
-			n++
-			i++
-			continue
-		}
-		if c < 0xE0 || c >= 0xF0 || i+2 >= len(s) {
-			break
-		}
-		c1, c2 := s[i+1], s[i+2]
-		if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
-			break
-		}
-		// specialBits is indexed by the rune's bits without decoding: r>>6
-		// is the lead's low four bits and c1's six, r&63 is c2's.
-		k := int(c&0x0F)<<6 | int(c1&0x3F)
-		if bits[k]&(1<<(c2&0x3F)) != 0 {
-			if c == 0xE3 && c1 == 0x80 && c2 == 0x82 { // 。 ends a sentence
-				if !note(&m.ends, n) {
+	bits := specialBits
+	for i+4 <= len(s) {
+		t := s[i : i+4]
+		x := uint32(t[0]) | uint32(t[1])<<8 | uint32(t[2])<<16 | uint32(t[3])<<24
+		// A lead byte 1110xxxx and two continuation bytes 10xxxxxx.
+		if x&0xC0C0F0 == 0x8080E0 {
+			// specialBits is indexed by the rune's bits: r>>6 is the lead's
+			// low four bits and the second byte's six, r&63 the third's.
+			k := (x&0x0F)<<6 | (x>>8)&0x3F
+			if bits[k]&(1<<(x>>16&0x3F)) != 0 {
+				if x&0xFFFFFF == 0x8280E3 { // 。 ends a sentence
+					if !note(&m.ends, n) {
+						break
+					}
+				} else if f := uint32(fold3Table[k<<6|(x>>16&0x3F)]); f != 0 {
+					x = 0xE0 | f>>12 | (0x80|(f>>6)&0x3F)<<8 | (0x80|f&0x3F)<<16
+				} else if numeralTable[k<<6|(x>>16&0x3F)] {
+					// A Chinese numeral starts an anchor unless it goes on
+					// with a number or follows 第 (as the slow path tells).
+					if !lastIsNumeral(b[:n]) && !(n >= 3 && b[n-3] == 0xE7 && b[n-2] == 0xAC && b[n-1] == 0xAC) && !note(&m.anchors, n) {
+						break
+					}
+				} else {
 					break
 				}
-			} else if f := rune(fold3[k<<6|int(c2&0x3F)]); f != 0 {
-				c, c1, c2 = byte(0xE0|f>>12), byte(0x80|(f>>6)&0x3F), byte(0x80|f&0x3F)
-			} else {
-				break
 			}
+			// n <= i: folding never makes a rune longer.
+			binary.LittleEndian.PutUint32(b[n:], x)
+			n += 3
+			i += 3
+			continue
 		}
-		b[n], b[n+1], b[n+2] = c, c1, c2
-		n += 3
-		i += 3
+		c := byte(x)
+		if c >= utf8.RuneSelf {
+			break
+		}
+		switch asciiKind[c] {
+		case asciiPlain:
+		case asciiDigit:
+			if (n == 0 || !isDigit(b[n-1])) && !note(&m.anchors, n) {
+				return n, i
+			}
+		case asciiLine:
+			if !note(&m.newlines, n) {
+				return n, i
+			}
+		case asciiEnd:
+			if !note(&m.ends, n) {
+				return n, i
+			}
+		case asciiAfterHan:
+			// After a Chinese character, a space may be layout (spacedHan)
+			// and a parenthesis may open pinyin debris (pinyinDebris): the
+			// slow path reads them when the next byte allows either.
+			if next := byte(x >> 8); lastIsHan(b[:n]) && (c == ' ' && next >= 0xE3 && next <= 0xEF ||
+				c == '(' && (next >= 'a' && next <= 'z' || next >= 0xC3 && next <= 0xC7)) {
+				return n, i
+			}
+		default:
+			return n, i
+		}
+		b[n] = c
+		n++
+		i++
 	}
 	return n, i
 }
@@ -564,11 +584,17 @@ func lastIsHan(b []byte) bool {
 // lastIsNumeral reports whether the output so far ends inside a Chinese
 // number (a numeral, or the O of 二OO六).
 func lastIsNumeral(b []byte) bool {
-	if len(b) == 0 {
+	n := len(b)
+	if n == 0 {
 		return false
 	}
-	if c := b[len(b)-1]; c < utf8.RuneSelf {
+	if c := b[n-1]; c < utf8.RuneSelf {
 		return c == 'O' || c == 'o'
+	}
+	// The output is valid UTF-8: a three-byte lead three bytes back starts
+	// the last rune (every numeral is one), which needs no decoding.
+	if n >= 3 && b[n-3]&0xF0 == 0xE0 {
+		return numeralTable[rune(b[n-3]&0x0F)<<12|rune(b[n-2]&0x3F)<<6|rune(b[n-1]&0x3F)]
 	}
 	r, _ := utf8.DecodeLastRune(b)
 	return r < 0x10000 && numeralTable[r]
