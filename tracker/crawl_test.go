@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"sort"
@@ -513,5 +514,46 @@ func TestPerHostPaceAndRobotsDelay(t *testing.T) {
 	}
 	if s.hitCount("/robots.txt") != 1 {
 		t.Errorf("robots.txt fetched %d times", s.hitCount("/robots.txt"))
+	}
+}
+
+// TestPaceCountsFromTheAnswer: the delay runs from when a host began to
+// answer, so a body that takes long to come is not added to the gap before
+// the next request, while the server still sees requests the delay apart.
+func TestPaceCountsFromTheAnswer(t *testing.T) {
+	const delay, slow = 300 * time.Millisecond, 400 * time.Millisecond
+	s := newSite(t)
+	s.page("/robots.txt", "text/plain", []byte("User-agent: *\nDisallow:\n"))
+	s.handle("/slow.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<p>begun")
+		w.(http.Flusher).Flush()
+		time.Sleep(slow)
+		io.WriteString(w, " and ended</p>")
+	})
+	s.page("/fast.html", "text/html", []byte("<p>x</p>"))
+	fc := testFetchConfig()
+	fc.PerHostDelay = delay
+	f := NewFetcher(fc)
+	for _, p := range []string{"/slow.html", "/fast.html", "/fast.html"} {
+		if _, err := f.Fetch(context.Background(), Request{URL: s.url(p)}); err != nil {
+			t.Fatal(p, err)
+		}
+	}
+	s.mu.Lock()
+	when := append([]time.Time(nil), s.when...)
+	s.mu.Unlock()
+	if len(when) != 4 { // robots.txt, slow, fast, fast
+		t.Fatalf("%d requests, want 4", len(when))
+	}
+	for i := 1; i < len(when); i++ {
+		if gap := when[i].Sub(when[i-1]); gap < delay {
+			t.Errorf("requests %d and %d %v apart, under the delay %v", i-1, i, gap, delay)
+		}
+	}
+	// From the slow page's arrival: its body's 400 ms, then at once (the
+	// delay since its answer began is over), not 400 + 300 ms.
+	if gap := when[2].Sub(when[1]); gap > slow+delay-100*time.Millisecond {
+		t.Errorf("next request %v after a page whose body took %v: the delay counted from its end", gap, slow)
 	}
 }

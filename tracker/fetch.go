@@ -8,11 +8,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -271,8 +273,9 @@ func (f *Fetcher) host(h string) *hostState {
 }
 
 // acquire waits for a request slot on host h: its concurrency, then its
-// pace. release must be called when the request is done.
-func (f *Fetcher) acquire(ctx context.Context, h string) (release func(), err error) {
+// pace. release must be called when the request is done, with the time its
+// answer began to arrive (zero when none came).
+func (f *Fetcher) acquire(ctx context.Context, h string) (release func(answered time.Time), err error) {
 	hs := f.host(h)
 	hs.mu.Lock()
 	if wait := time.Until(hs.holdUntil); wait > 0 {
@@ -322,18 +325,25 @@ func (f *Fetcher) acquire(ctx context.Context, h string) (release func(), err er
 			<-hs.sem
 			return nil, ctx.Err()
 		}
-		return func() { f.paceFromEnd(ctx, h, hs); <-f.flight; <-hs.sem }, nil
+		return func(answered time.Time) { f.paceFrom(ctx, h, hs, answered); <-f.flight; <-hs.sem }, nil
 	}
-	return func() { f.paceFromEnd(ctx, h, hs); <-hs.sem }, nil
+	return func(answered time.Time) { f.paceFrom(ctx, h, hs, answered); <-hs.sem }, nil
 }
 
-// paceFromEnd starts the host's next turn no sooner than the delay after
-// this request ended: a request that waited for a slot, or took its time to
-// reach the server, never brings the next one closer than the delay as the
-// server sees them.
-func (f *Fetcher) paceFromEnd(ctx context.Context, h string, hs *hostState) {
+// paceFrom starts the host's next turn no sooner than the delay after this
+// request's answer began to arrive (or after it ended, when no answer
+// came). The server had the request before it answered, so a request that
+// waited for a slot, or took its time to reach the server, never brings
+// the next one closer than the delay as the server sees them; and the time
+// the body took to come, or this process to read it, is not added to
+// every gap.
+func (f *Fetcher) paceFrom(ctx context.Context, h string, hs *hostState, answered time.Time) {
+	from := time.Now()
+	if !answered.IsZero() && answered.Before(from) {
+		from = answered
+	}
 	hs.mu.Lock()
-	next := time.Now().Add(hs.delay)
+	next := from.Add(hs.delay)
 	if next.After(hs.next) {
 		hs.next = next
 	}
@@ -453,7 +463,19 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 		}
 		return nil, &FetchError{URL: u.String(), Kind: "network", Err: err}
 	}
-	defer release()
+	// When the (last) answer's first byte came: the pace counts from there.
+	var answered atomic.Pointer[time.Time]
+	defer func() {
+		var at time.Time
+		if p := answered.Load(); p != nil {
+			at = *p
+		}
+		release(at)
+	}()
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() {
+		now := time.Now()
+		answered.Store(&now)
+	}})
 
 	method, reqBody := http.MethodGet, io.Reader(nil)
 	switch {
