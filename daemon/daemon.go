@@ -34,6 +34,7 @@ type Main struct {
 	Notifier *notify.Notifier
 	listener net.Listener
 	server   *http.Server
+	web      *web.Server
 }
 
 // Open opens the database and the listening socket, so that Addr is known
@@ -61,7 +62,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Config.HTTP.Listen, err)
 	}
 	m.listener = ln
-	w := &web.Server{DB: db, Logger: m.Logger, Now: m.Now, Notifier: m.Notifier,
+	m.web = &web.Server{DB: db, Logger: m.Logger, Now: m.Now, Notifier: m.Notifier,
 		Config: web.Config{BaseURL: m.Config.HTTP.BaseURL, PublicFeed: m.Config.HTTP.PublicFeed,
 			SubscribePerHour: m.Config.HTTP.SubscribePerHour, Location: m.Config.Location()},
 		Stats: func() web.Stats {
@@ -69,7 +70,7 @@ func (m *Main) Open(ctx context.Context) error {
 			return web.Stats{Crawls: c, FetchErrors: f}
 		}}
 	m.server = &http.Server{
-		Handler:           w.Handler(),
+		Handler:           m.web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -89,6 +90,16 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { errc <- m.server.Serve(m.listener) }()
 	sched := m.startScheduler(ctx)
 	defer sched.stop()
+	go func() {
+		start := time.Now()
+		if err := m.web.Warm(ctx); err != nil {
+			if ctx.Err() == nil {
+				m.Logger.Warn("feed listing not read ahead; the first feed reads it", "err", err)
+			}
+			return
+		}
+		m.Logger.Debug("feed listing read ahead", "took", time.Since(start))
+	}()
 	m.Logger.Info("grantwatch serving", "addr", m.Addr(), "db", store.Shown(m.Config.DB))
 	select {
 	case err := <-errc:

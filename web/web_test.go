@@ -439,3 +439,35 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmReadsTheListing: after Warm the feed listing is held at the
+// current version, so the first feed after a start does not read it.
+func TestWarmReadsTheListing(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	if e.web.feeds.list != nil {
+		t.Fatal("listing held before anything asked for it")
+	}
+	if err := e.web.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.db.ListingVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.web.feeds.mu.Lock()
+	n, lv := len(e.web.feeds.list), e.web.feeds.listVersion
+	e.web.feeds.mu.Unlock()
+	if n != 2 || lv != v {
+		t.Errorf("after Warm: %d windows at version %d, want 2 at %d", n, lv, v)
+	}
+	// What Warm read is what a feed shows.
+	sub, err := e.db.AddSubscriber(ctx, store.Subscriber{Email: "li@example.cn", Status: "active"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := e.get(http.DefaultClient, "/feed/"+sub.FeedToken+".ics"); resp.StatusCode != 200 ||
+		!strings.Contains(body, "山西省重点研发计划") || !strings.Contains(body, "首台套") {
+		t.Errorf("feed after Warm: %d\n%s", resp.StatusCode, body)
+	}
+}
