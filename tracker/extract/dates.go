@@ -55,7 +55,7 @@ func runeAt(s string, i int) (rune, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return rune(c), 1
 	}
-	return utf8.DecodeRuneInString(s[i:])
+	return decodeRune(s[i:])
 }
 
 // runeBefore decodes the rune ending at i.
@@ -66,7 +66,7 @@ func runeBefore(s string, i int) (rune, int) {
 	if c := s[i-1]; c < utf8.RuneSelf {
 		return rune(c), 1
 	}
-	return utf8.DecodeLastRuneInString(s[:i])
+	return decodeLastRune(s[:i])
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -554,7 +554,7 @@ func clockMayStart(s string, i int) bool {
 	if c := s[i]; c < utf8.RuneSelf {
 		return isDigit(c) || c == ' ' || c == '\n'
 	}
-	r, _ := utf8.DecodeRuneInString(s[i:])
+	r, _ := decodeRune(s[i:])
 	switch r {
 	case '下', '晚', '中', '傍', '上', '早', '凌', '十', '廿', '卅', '一', '二', '三', '四', '五', '六', '七', '八', '九':
 		return true
@@ -712,7 +712,7 @@ func cnDateMayFollow(s string, i int) bool {
 	if c := s[j]; c < utf8.RuneSelf {
 		return c == ' ' || c == '\n' || c == 'O' || c == 'o'
 	}
-	r, _ := utf8.DecodeRuneInString(s[j:])
+	r, _ := decodeRune(s[j:])
 	switch r {
 	case '零', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '月':
 		return true

@@ -100,7 +100,7 @@ func Extract(text string, opts Options) Result {
 	meta := readMeta(s, sc)
 	res := Result{Title: meta.title, Issuer: meta.issuer, DocNumber: meta.docNumber}
 	if res.Title == "" {
-		res.Title = strings.TrimSpace(opts.Title)
+		res.Title = trimSpace(opts.Title)
 	}
 	published := opts.Published
 	// A page field's date (发布时间: on a site that reposts) may be years
@@ -210,7 +210,7 @@ func Extract(text string, opts Options) Result {
 		res.Windows = make([]Window, 0, len(ws))
 	}
 	for _, w := range ws {
-		ev := strings.TrimSpace(text[n.orig(w.evStart):n.orig(w.evEnd)])
+		ev := trimSpace(text[n.orig(w.evStart):n.orig(w.evEnd)])
 		start := n.orig(w.evStart)
 		// Keep the span exact after trimming.
 		if k := strings.Index(text[start:], ev); k >= 0 {
@@ -239,14 +239,14 @@ var actorSuffixes = []string{"单位", "企业", "协会", "学会", "部门", "
 // actorBefore reads who a dated clause addresses (有关行业协会于, 部直属单位
 // 应于): the words before 于 when they end like an actor.
 func actorBefore(pre string) string {
-	t := strings.TrimSpace(pre)
+	t := trimSpace(pre)
 	for _, w := range []string{"务必于", "须于", "需于", "应于", "请于", "于", "在"} {
 		if strings.HasSuffix(t, w) {
-			t = strings.TrimSpace(strings.TrimSuffix(t, w))
+			t = trimSpace(strings.TrimSuffix(t, w))
 			for _, p := range []string{"请", "由"} {
 				t = strings.TrimPrefix(t, p)
 			}
-			n := utf8.RuneCountInString(t)
+			n := runeCount(t)
 			if n >= 2 && n <= 14 && hasSuffixAny(t, actorSuffixes) {
 				return t
 			}
@@ -479,9 +479,9 @@ func indexWords(words []string, byLast bool) *wordsByRune {
 	for _, w := range words {
 		var r rune
 		if byLast {
-			r, _ = utf8.DecodeLastRuneInString(w)
+			r, _ = decodeLastRune(w)
 		} else {
-			r, _ = utf8.DecodeRuneInString(w)
+			r, _ = decodeRune(w)
 		}
 		if x.group[r] == 0 {
 			x.groups = append(x.groups, nil)
@@ -531,7 +531,7 @@ func stripEnum(t string) string {
 				continue
 			}
 		}
-		r, w := utf8.DecodeRuneInString(t)
+		r, w := decodeRune(t)
 		if r >= '①' && r <= '⑳' {
 			t = t[w:]
 			continue
@@ -571,14 +571,14 @@ func cleanLabel(t string, keepEnd bool) string {
 	t = stripEnum(t)
 	for changed := true; changed && t != ""; {
 		changed = false
-		last, _ := utf8.DecodeLastRuneInString(t)
+		last, _ := decodeLastRune(t)
 		for _, w := range trailingByLast.of(last) {
-			if strings.HasSuffix(t, w) && len(t) > len(w) && !(utf8.RuneCountInString(w) == 1 && hasSuffixAny(t, wordEnds)) {
+			if strings.HasSuffix(t, w) && len(t) > len(w) && !(runeCount(w) == 1 && hasSuffixAny(t, wordEnds)) {
 				t, changed = t[:len(t)-len(w)], true
 				break
 			}
 		}
-		first, _ := utf8.DecodeRuneInString(t)
+		first, _ := decodeRune(t)
 		for _, w := range leadingByFirst.of(first) {
 			if strings.HasPrefix(t, w) && len(t) > len(w) {
 				t, changed = t[len(w):], true
@@ -589,9 +589,9 @@ func cleanLabel(t string, keepEnd bool) string {
 			t, changed = t2, true
 		}
 	}
-	if n := utf8.RuneCountInString(t); n > 24 {
+	if n := runeCount(t); n > 24 {
 		if keepEnd {
-			if h, _, ok := nextCue(t, 0, len(t)); ok && h.kind == cuePos && utf8.RuneCountInString(t[:h.start]) <= 8 {
+			if h, _, ok := nextCue(t, 0, len(t)); ok && h.kind == cuePos && runeCount(t[:h.start]) <= 8 {
 				keepEnd = false // the stage is named first: 各学院汇总提交……
 			}
 		}
@@ -618,7 +618,7 @@ func cleanLabel(t string, keepEnd bool) string {
 		} else {
 			k := 0
 			for runes := 0; runes < 24; runes++ {
-				_, w := utf8.DecodeRuneInString(t[k:])
+				_, w := decodeRune(t[k:])
 				k += w
 			}
 			t = t[:k]
@@ -646,7 +646,7 @@ func dropCitedTitles(t string) string {
 			return t // a form named by its title (《推荐函》) is what is sent
 		}
 		rest := t[:i] + t[i+j+len("》"):]
-		if strings.TrimSpace(rest) == "" {
+		if trimSpace(rest) == "" {
 			return t
 		}
 		t = rest
@@ -662,7 +662,7 @@ func dropShortParens(t string) string {
 		}
 		k += i
 		e := strings.IndexByte(t[k:], ')')
-		if e < 0 || utf8.RuneCountInString(t[k:k+e]) > 12 || k == 0 {
+		if e < 0 || runeCount(t[k:k+e]) > 12 || k == 0 {
 			i = k + 1
 			continue
 		}
@@ -710,7 +710,7 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 			leadText = leadText[:k]
 		}
 		if lead := cleanLabel(leadText, true); hasPos(lead) {
-			pre = strings.TrimSpace(lead + " " + pre)
+			pre = trimSpace(lead + " " + pre)
 			prePos = hasPos(pre)
 		}
 	}
@@ -719,7 +719,7 @@ func label(d *doc, c cand, prevEnd int) (what, class string) {
 	} else {
 		// The words after the date: …前将申报材料报送市工信局.
 		postFrom, postTo := c.end, c.postEnd
-		if postTo <= postFrom || strings.TrimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
+		if postTo <= postFrom || trimSpace(strings.Trim(s[postFrom:postTo], ",;")) == "" {
 			se := d.sentenceEndOf(&c)
 			// The next clause names this stage unless it has a date of its
 			// own (第一批截止时间为5月22日,第二批截止时间为7月20日).
@@ -803,7 +803,7 @@ func evidenceSpan(s string, c cand) (int, int) {
 		start++
 	}
 	end := c.end
-	if c.postEnd > end && utf8.RuneCountInString(s[end:c.postEnd]) <= 40 {
+	if c.postEnd > end && runeCount(s[end:c.postEnd]) <= 40 {
 		end = c.postEnd
 		if k := strings.IndexByte(s[c.end:end], '\n'); k >= 0 {
 			end = c.end + k
@@ -931,7 +931,7 @@ var issuerShort = [][2]string{
 // its full name, and its level with the short form (市科技局), so that a
 // step the office itself takes (市科技局于……前将审核结果汇总) is known.
 func ownNames(issuer string) []string {
-	issuer = strings.TrimSpace(issuer)
+	issuer = trimSpace(issuer)
 	if issuer == "" || strings.ContainsAny(issuer, "、,") {
 		return nil // several issuers: their steps are not told apart
 	}
@@ -1086,7 +1086,7 @@ func trimSeparators(t string) string {
 // trimBullets drops list bullets a label may start with.
 func trimBullets(t string) string {
 	for t != "" {
-		r, w := utf8.DecodeRuneInString(t)
+		r, w := decodeRune(t)
 		switch r {
 		case '•', '·', '■', '◆', '●', '▪', '-', '*', '>', '》':
 			t = t[w:]

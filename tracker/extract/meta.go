@@ -135,7 +135,7 @@ func endsText(s string, i int) bool {
 	return true
 }
 
-// isBlank is strings.TrimSpace(t) == "", answered at the first byte for
+// isBlank is trimSpace(t) == "", answered at the first byte for
 // a line that starts with a printable ASCII byte or a Chinese character
 // (Unicode's spaces start with 0xC2, 0xE1, 0xE2 or 0xE3).
 func isBlank(t string) bool {
@@ -144,7 +144,7 @@ func isBlank(t string) bool {
 			return false
 		}
 	}
-	return strings.TrimSpace(t) == ""
+	return trimSpace(t) == ""
 }
 
 // lastSeparator is strings.LastIndexAny(t, "。:;, ") for valid UTF-8,
@@ -173,14 +173,14 @@ func issuerBefore(s string, i int) string {
 	// A name is short: look at most 150 bytes back.
 	from := runeStart(s, max(0, i-150))
 	ls := strings.LastIndexByte(s[from:i], '\n') + 1 + from
-	same := strings.TrimSpace(s[ls:i])
+	same := trimSpace(s[ls:i])
 	if same == "" && ls > 0 {
 		// The line above (PDF text may put a blank line between).
 		end := ls - 1
 		for n := 0; n < 3 && end > 0; n++ {
 			lim := runeStart(s, max(0, end-150))
 			ps := strings.LastIndexByte(s[lim:end], '\n') + 1 + lim
-			same = strings.TrimSpace(s[ps:end])
+			same = trimSpace(s[ps:end])
 			if same != "" {
 				break
 			}
@@ -203,7 +203,7 @@ func issuerBefore(s string, i int) string {
 	if !endsWithOrg(same) {
 		return ""
 	}
-	if n := utf8.RuneCountInString(same); n > 40 || n < 2 {
+	if n := runeCount(same); n > 40 || n < 2 {
 		return ""
 	}
 	return same
@@ -244,7 +244,7 @@ func findTitle(s string) string {
 			}
 			continue
 		}
-		t := strings.TrimSpace(line)
+		t := trimSpace(line)
 		if len(t) > 400 {
 			continue
 		}
@@ -254,7 +254,7 @@ func findTitle(s string) string {
 		if !titleEndsByLast.endsOne(tail) {
 			continue
 		}
-		n := utf8.RuneCountInString(t)
+		n := runeCount(t)
 		if n < 6 || n > 120 {
 			continue
 		}
@@ -297,7 +297,7 @@ func findDocNumber(s string) string {
 		}
 		from = le
 		line := s[ls:le]
-		t := strings.Trim(strings.TrimSpace(line), "()")
+		t := strings.Trim(trimSpace(line), "()")
 		if t == "" || len(t) > 90 {
 			continue
 		}

@@ -481,7 +481,7 @@ func normalize(s string, w *scratch) normalized {
 			i++
 			continue
 		}
-		r, w := utf8.DecodeRuneInString(s[i:])
+		r, w := decodeRune(s[i:])
 		if r == '（' && lastIsHan(b[:n]) {
 			if k := pinyinDebris(s, i); k > 0 {
 				i += k
@@ -562,7 +562,7 @@ func spacedHan(s string, i int) bool {
 	if j+2 >= len(s) || s[j] < 0xE3 || s[j] > 0xEF {
 		return false
 	}
-	r, w := utf8.DecodeRuneInString(s[j:])
+	r, w := decodeRune(s[j:])
 	if !(r >= 0x3400 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF || r == '：' || r == '，') {
 		return false
 	}

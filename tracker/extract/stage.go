@@ -1,9 +1,6 @@
 package extract
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // Stage names. A window's `what` is read in every reminder subject,
 // calendar event and timeline row, so it is a short name a reader expects
@@ -69,7 +66,7 @@ var stageEntries, stageFirst, stageEntryGroups = func() ([]stageEntry, *[0x10000
 	first := new([0x10000]uint8)
 	var groups [][]uint8
 	for k, e := range es {
-		r, _ := utf8.DecodeRuneInString(e.w)
+		r, _ := decodeRune(e.w)
 		if first[r] == 0 {
 			groups = append(groups, nil)
 			first[r] = uint8(len(groups))
@@ -109,9 +106,9 @@ func bestStageEntry(t string) int {
 // name.
 func stageName(raw string) string {
 	batch := lastBatch(raw)
-	t := strings.TrimSpace(raw)
+	t := trimSpace(raw)
 	if batch != "" {
-		t = strings.TrimSpace(strings.Replace(t, batch, "", 1))
+		t = trimSpace(strings.Replace(t, batch, "", 1))
 	}
 	// A column header or a label names the time, not the stage:
 	// 网上截止时间 → 网上.
@@ -153,7 +150,7 @@ var (
 // 企业网上申报, 首次受理): a few Chinese characters, one of them an
 // applicant's action, nothing that dangles.
 func keepAsIs(t string) bool {
-	n := utf8.RuneCountInString(t)
+	n := runeCount(t)
 	if n < 2 || n > maxStage {
 		return false
 	}
@@ -164,13 +161,13 @@ func keepAsIs(t string) bool {
 	}
 	// t is Chinese characters only: a word can start or end it only when
 	// it starts or ends with t's first or last rune.
-	first, _ := utf8.DecodeRuneInString(t)
+	first, _ := decodeRune(t)
 	for _, p := range notStageStarts.of(first) {
 		if strings.HasPrefix(t, p) {
 			return false
 		}
 	}
-	last, _ := utf8.DecodeLastRuneInString(t)
+	last, _ := decodeLastRune(t)
 	for _, e := range notStageEnds.of(last) {
 		if strings.HasSuffix(t, e) {
 			return false

@@ -1,9 +1,6 @@
 package extract
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // Tables whose cells come one to a line, as text copied from an HTML table
 // reads:
@@ -53,7 +50,7 @@ func tableCells(s string, cs []cand) map[int]tableCell {
 			e = len(s) - p
 		}
 		t := s[p : p+e]
-		if tt := strings.TrimSpace(t); tt != "" {
+		if tt := trimSpace(t); tt != "" {
 			k := strings.Index(t, tt)
 			lines = append(lines, line{p + k, p + k + len(tt)})
 		}
@@ -109,7 +106,7 @@ func tableCells(s string, cs []cand) map[int]tableCell {
 func shortCells(s string, ls []line) bool {
 	for _, l := range ls {
 		t := s[l.start:l.end]
-		if utf8.RuneCountInString(t) > 24 || holdsDate(t) || strings.ContainsAny(t, "。;") {
+		if runeCount(t) > 24 || holdsDate(t) || strings.ContainsAny(t, "。;") {
 			return false
 		}
 	}

@@ -117,7 +117,7 @@ var (
 // last rune can end t. (When t ends with a word, DecodeLastRuneInString
 // of t finds that word's last rune, whatever comes before it.)
 func (x *wordsByRune) endsOne(t string) bool {
-	r, _ := utf8.DecodeLastRuneInString(t)
+	r, _ := decodeLastRune(t)
 	for _, w := range x.of(r) {
 		if strings.HasSuffix(t, w) {
 			return true
@@ -303,11 +303,11 @@ func softNewline(s string, nl []int32, k int) bool {
 	if k > 0 {
 		ls = int(nl[k-1]) + 1
 	}
-	prev := strings.TrimSpace(s[ls:i])
+	prev := trimSpace(s[ls:i])
 	if prev == "" {
 		return false
 	}
-	last, _ := utf8.DecodeLastRuneInString(prev)
+	last, _ := decodeLastRune(prev)
 	if strings.ContainsRune("。;!?:)", last) {
 		return false
 	}
@@ -318,7 +318,7 @@ func softNewline(s string, nl []int32, k int) bool {
 	if k+1 < len(nl) {
 		le = int(nl[k+1])
 	}
-	next := strings.TrimSpace(s[i+1 : le])
+	next := trimSpace(s[i+1 : le])
 	if next == "" {
 		return false
 	}
@@ -342,7 +342,7 @@ func softNewline(s string, nl []int32, k int) bool {
 	// The line's last rune is read first; its length is counted only when
 	// that rune may end a cut line, and not at all past 120 bytes (no rune
 	// is longer than four).
-	if (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') && (len(prev) >= 120 || utf8.RuneCountInString(prev) >= 30) {
+	if (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') && (len(prev) >= 120 || runeCount(prev) >= 30) {
 		return true
 	}
 	return false
@@ -435,7 +435,7 @@ func ownStep(pre string, names []string) bool {
 		}
 		// The office is the subject: at the clause's start, after 由, or
 		// followed by its own action (于, 将, 集中, 在).
-		before := stripEnum(trimBullets(strings.TrimSpace(pre[:k])))
+		before := stripEnum(trimBullets(trimSpace(pre[:k])))
 		after := pre[k+len(o):]
 		if (before == "" || before == "由") && (strings.HasPrefix(after, "于") || strings.HasPrefix(after, "将") ||
 			strings.HasPrefix(after, "集中") || strings.HasPrefix(after, "在") || strings.HasPrefix(after, "各") || strings.HasPrefix(after, "对")) {
@@ -539,7 +539,7 @@ func isEnumHeading(line string) bool {
 	// read its set each time).
 	r, w := rune(line[0]), 1
 	if r >= utf8.RuneSelf {
-		r, w = utf8.DecodeRuneInString(line)
+		r, w = decodeRune(line)
 	}
 	switch {
 	case r == '一' || r == '二' || r == '三' || r == '四' || r == '五' || r == '六' || r == '七' || r == '八' || r == '九' || r == '十':
@@ -569,24 +569,24 @@ func headingBefore(s string, i int) (string, int) {
 	if ls < 0 {
 		return "", 0
 	}
-	if strings.TrimSpace(s[ls+1:i]) != "" && !isEnumHeading(strings.TrimSpace(s[ls+1:i])) {
+	if trimSpace(s[ls+1:i]) != "" && !isEnumHeading(trimSpace(s[ls+1:i])) {
 		// Text stands before the date on its own line: it is the label.
-		if utf8.RuneCountInString(strings.TrimSpace(s[ls+1:i])) > 12 {
+		if runeCount(trimSpace(s[ls+1:i])) > 12 {
 			return "", 0
 		}
 	}
 	end := ls
 	for n := 0; n < 3 && end > 0; n++ {
 		ps := strings.LastIndexByte(s[:end], '\n') + 1
-		line := strings.TrimSpace(s[ps:end])
+		line := trimSpace(s[ps:end])
 		if line == "" {
 			end = ps - 1
 			continue
 		}
-		if utf8.RuneCountInString(line) > 24 {
+		if runeCount(line) > 24 {
 			return "", 0
 		}
-		last, _ := utf8.DecodeLastRuneInString(line)
+		last, _ := decodeLastRune(line)
 		if strings.ContainsRune("。;!?", last) {
 			return "", 0 // a sentence, not a heading
 		}
@@ -618,9 +618,9 @@ func lineAlone(s string, start, end int) bool {
 		}
 		le = len(s) - end
 	}
-	rest := strings.TrimSpace(s[end : end+le])
+	rest := trimSpace(s[end : end+le])
 	rest = strings.TrimSuffix(strings.TrimSuffix(rest, "。"), "印发")
-	return strings.TrimSpace(rest) == ""
+	return trimSpace(rest) == ""
 }
 
 type verdict uint8
@@ -782,7 +782,7 @@ func classify(d *doc, c *cand) bool {
 	// Stated as over: 已于7月25日完成受理.
 	pre := runeStart(s, max(ss, c.start-12))
 	// Each test holds 已: most clauses have none, which one search tells.
-	if t := s[pre:c.start]; strings.Contains(t, "已") && (strings.Contains(t, "已于") || strings.Contains(t, "已经") || strings.Contains(t, "已在") || strings.HasSuffix(strings.TrimSpace(t), "于")) {
+	if t := s[pre:c.start]; strings.Contains(t, "已") && (strings.Contains(t, "已于") || strings.Contains(t, "已经") || strings.Contains(t, "已在") || strings.HasSuffix(trimSpace(t), "于")) {
 		return false
 	}
 	single := c.kind != kRange
@@ -806,7 +806,7 @@ func classify(d *doc, c *cand) bool {
 		}
 	}
 	sub := subStart(s, ss, c.start)
-	if pre := strings.TrimSpace(s[sub:c.start]); ownStep(pre, d.own) || d.ownLazy && d.receiverStep(pre) {
+	if pre := trimSpace(s[sub:c.start]); ownStep(pre, d.own) || d.ownLazy && d.receiverStep(pre) {
 		return false
 	}
 	preTo := c.start
@@ -836,7 +836,7 @@ func classify(d *doc, c *cand) bool {
 			return false
 		}
 		// 市科技局审核提交时间: the issuing office's own step.
-		if h.kind == cuePos && slices.Contains(reviewAndPass, h.w) && endsWithOrg(strings.TrimSpace(s[sub:h.start])) &&
+		if h.kind == cuePos && slices.Contains(reviewAndPass, h.w) && endsWithOrg(trimSpace(s[sub:h.start])) &&
 			!reviewByLowerBody(s[sub:h.start]) {
 			return false
 		}
@@ -848,7 +848,7 @@ func classify(d *doc, c *cand) bool {
 		// A range that ends its clause with 期间, the applicant's action in
 		// the next clause (……至3月10日期间,申报单位登录系统在线申报).
 		last := len(postSub) - 1
-		if !(c.kind == kRange && last >= 0 && postSub[last].w == "期间" && strings.TrimSpace(s[postSub[last].end:postEnd]) == "" &&
+		if !(c.kind == kRange && last >= 0 && postSub[last].w == "期间" && trimSpace(s[postSub[last].end:postEnd]) == "" &&
 			judgeFirst(s, postNext, nextEnd) == vPos && !strings.Contains(s[postEnd:nextEnd], "的")) {
 			return false
 		}

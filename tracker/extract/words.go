@@ -8,6 +8,7 @@ import "strings"
 // most runes cost one table read.
 type wordList struct {
 	words  []string
+	first  []uint32 // each word's first rune: its three bytes, read little-endian
 	starts *[0x10000 / 64]uint64
 }
 
@@ -23,6 +24,7 @@ func newWordList(words ...string) *wordList {
 		}
 		r := rune(w[0]&0x0F)<<12 | rune(w[1]&0x3F)<<6 | rune(w[2]&0x3F)
 		l.starts[r>>6] |= 1 << (r & 63)
+		l.first = append(l.first, uint32(w[0])|uint32(w[1])<<8|uint32(w[2])<<16)
 	}
 	return l
 }
@@ -41,8 +43,11 @@ func (l *wordList) in(t string) uint64 {
 		}
 		r := rune(c&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F)
 		if l.starts[r>>6]&(1<<(r&63)) != 0 {
-			for k, w := range l.words {
-				if m&(1<<k) == 0 && strings.HasPrefix(t[i:], w) {
+			// Only the words that start with this rune are compared (a
+			// number each, not a string).
+			key := uint32(c) | uint32(c1)<<8 | uint32(c2)<<16
+			for k, f := range l.first {
+				if f == key && m&(1<<k) == 0 && strings.HasPrefix(t[i+3:], l.words[k][3:]) {
 					m |= 1 << k
 				}
 			}
