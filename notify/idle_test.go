@@ -136,3 +136,44 @@ func TestSendWithoutPipelining(t *testing.T) {
 		}
 	}
 }
+
+// TestSendAfterBeforeAcceptance: SendAfter calls before once, before the
+// server has the message (so a mail is never accepted ahead of the record
+// of the one before it), on both paths; a refused recipient need not call
+// it.
+func TestSendAfterBeforeAcceptance(t *testing.T) {
+	for _, pipelined := range []bool{true, false} {
+		srv := testsmtp.Start(t)
+		host, port := srv.HostPort()
+		if !pipelined {
+			host, port = srv.WithoutPipelining(t)
+		}
+		m := NewMailer(SMTPConfig{Host: host, Port: port, TLS: "none", Timeout: 5 * time.Second})
+		t.Cleanup(func() { m.Close() })
+		c := Config{From: "grantwatch@example.cn", Location: shanghai}
+		for i := 0; i < 3; i++ {
+			msg, err := c.build(message{To: fmt.Sprintf("s%d@example.cn", i), Subject: "申报提醒", Text: "正文", HTML: "<p>正文</p>"}, at("2019-09-01 09:00"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls, had := 0, -1
+			err = m.SendAfter(context.Background(), msg, func() {
+				calls++
+				had = len(srv.Messages())
+				time.Sleep(20 * time.Millisecond) // a slow commit
+			})
+			if err != nil {
+				t.Fatalf("pipelined=%v: send %d: %v", pipelined, i, err)
+			}
+			if calls != 1 || had != i {
+				t.Errorf("pipelined=%v: send %d: before called %d times, with %d messages at the server (want once, with %d)", pipelined, i, calls, had, i)
+			}
+			if got := len(srv.Messages()); got != i+1 {
+				t.Errorf("pipelined=%v: %d messages after send %d", pipelined, got, i)
+			}
+		}
+		if s := m.idle[len(m.idle)-1]; s.pipelining != pipelined {
+			t.Errorf("pipelined=%v: session pipelining=%v", pipelined, s.pipelining)
+		}
+	}
+}

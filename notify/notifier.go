@@ -365,9 +365,10 @@ func (n *Notifier) render(ctx context.Context, b *batchData, d store.Delivery, n
 }
 
 // recording is a connection's last sent mail whose record may not be
-// committed yet: deliver waits for it before it sends the next one, so a
-// crash leaves at most one mail per connection sent and unrecorded, while
-// the record's commit overlaps the next mail's rendering and groups with
+// committed yet: deliver waits for it before the server can accept the
+// next one (just before that one's end of data), so a crash leaves at most
+// one mail per connection sent and unrecorded, while the record's commit
+// overlaps the next mail's rendering, commands and drawing and groups with
 // the other connections' records.
 type recording struct{ wait func() }
 
@@ -420,8 +421,9 @@ func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d st
 		n.DB.Unclaim(context.WithoutCancel(ctx), d.ID) // a shutdown came before the send began
 		return
 	}
-	rec.settle()
-	err = n.Mailer.Send(ctx, msg)
+	// The previous mail's record is waited for at the last moment before
+	// this one can be accepted (see SendAfter).
+	err = n.Mailer.SendAfter(ctx, msg, rec.settle)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		// The shutdown stopped it while it waited for its turn or a
 		// connection: nothing was sent.
@@ -434,6 +436,7 @@ func (n *Notifier) deliver(ctx context.Context, owner string, b *batchData, d st
 	var se *SendError
 	switch {
 	case err == nil:
+		rec.settle() // already, unless the session took no before
 		done := n.DB.MarkSentAsync(ctx, d.ID, m.MessageID, now)
 		rec.wait = func() {
 			if err := <-done; err != nil {

@@ -25,7 +25,7 @@ var errNotTaken = errors.New("MAIL FROM failed")
 // message, RSET) waits five times. A reply that is not the one expected
 // ends the transaction with that reply as the error; the caller closes the
 // connection after any error, so no RSET is needed to resynchronise.
-func sendPipelined(c *smtp.Client, msg *mail.Msg, timeout time.Duration) error {
+func sendPipelined(c *smtp.Client, msg *mail.Msg, timeout time.Duration, before func()) error {
 	from, err := msg.GetSender(false)
 	if err != nil {
 		return fmt.Errorf("sender: %w", err)
@@ -59,6 +59,21 @@ func sendPipelined(c *smtp.Client, msg *mail.Msg, timeout time.Duration) error {
 	if err := t.W.Flush(); err != nil {
 		return fmt.Errorf("%w: %w", errNotTaken, err)
 	}
+	// The message goes out in one write: drawn into a buffer, its lines
+	// ended with CRLF and dot-stuffed in one pass, the end-of-data line
+	// added. (textproto's DotWriter does the same a byte at a time, and a
+	// 4 KB buffer flushed in the middle costs a second write.) It is
+	// drawn while the server reads the commands.
+	raw := bufPool.Get().(*bytes.Buffer)
+	out := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(raw)
+	defer bufPool.Put(out)
+	raw.Reset()
+	out.Reset()
+	_, drawErr := msg.WriteTo(raw)
+	if drawErr == nil {
+		dotStuff(out, raw.Bytes())
+	}
 	if _, _, err := t.ReadResponse(250); err != nil {
 		return fmt.Errorf("%w: %w", errNotTaken, err)
 	}
@@ -70,20 +85,18 @@ func sendPipelined(c *smtp.Client, msg *mail.Msg, timeout time.Duration) error {
 	if _, _, err := t.ReadResponse(354); err != nil {
 		return fmt.Errorf("DATA: %w", err)
 	}
-	// The message goes out in one write: drawn into a buffer, its lines
-	// ended with CRLF and dot-stuffed in one pass, the end-of-data line
-	// added. (textproto's DotWriter does the same a byte at a time, and a
-	// 4 KB buffer flushed in the middle costs a second write.)
-	raw := bufPool.Get().(*bytes.Buffer)
-	out := bufPool.Get().(*bytes.Buffer)
-	defer bufPool.Put(raw)
-	defer bufPool.Put(out)
-	raw.Reset()
-	out.Reset()
-	if _, err := msg.WriteTo(raw); err != nil {
-		return fmt.Errorf("message: %w", err)
+	if drawErr != nil {
+		// The server waits for data: the session is dropped, not reused.
+		return fmt.Errorf("message: %w", drawErr)
 	}
-	dotStuff(out, raw.Bytes())
+	before()
+	if timeout > 0 {
+		// before may have waited (for a commit): the message gets its
+		// whole time still.
+		if err := c.UpdateDeadline(timeout); err != nil {
+			return fmt.Errorf("message: %w", err)
+		}
+	}
 	if _, err := t.W.Write(out.Bytes()); err != nil {
 		return fmt.Errorf("message: %w", err)
 	}

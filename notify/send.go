@@ -151,6 +151,28 @@ func (m *Mailer) give(s *session) {
 // dropped, a timeout) is temporary and retried later. Safe for concurrent
 // use: up to Connections messages go out at once.
 func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
+	return m.SendAfter(ctx, msg, nil)
+}
+
+// SendAfter is Send that calls before (once, unless the message fails
+// first) at the last moment before the server can accept the message:
+// just before its end-of-data line is written when the server pipelines,
+// before anything is sent otherwise. The notifier waits there for the
+// previous mail's record, so that its commit overlaps this mail's
+// commands and drawing while no mail is accepted before the one ahead of
+// it is recorded.
+func (m *Mailer) SendAfter(ctx context.Context, msg *mail.Msg, before func()) error {
+	if before != nil {
+		once := before
+		before = func() {
+			if once != nil {
+				once()
+				once = nil
+			}
+		}
+	} else {
+		before = func() {}
+	}
 	if err := m.pace(ctx); err != nil {
 		return err
 	}
@@ -172,7 +194,7 @@ func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
 	if err := m.connect(ctx, s); err != nil {
 		return err
 	}
-	err = m.transact(s, msg)
+	err = m.transact(s, msg, before)
 	if err != nil && reused && connCheckFailed(err) {
 		// The kept connection was dead before anything of this message was
 		// sent (it failed at its first command): open a new one and send now.
@@ -180,7 +202,7 @@ func (m *Mailer) Send(ctx context.Context, msg *mail.Msg) error {
 		if err := m.connect(ctx, s); err != nil {
 			return err
 		}
-		err = m.transact(s, msg)
+		err = m.transact(s, msg, before)
 	}
 	if err != nil {
 		// Whatever happened, start the next message on a fresh connection.
@@ -200,10 +222,11 @@ func (m *Mailer) now() time.Time {
 
 // transact sends one message on an open session: pipelined when the
 // server allows it, else the client library's command at a time.
-func (m *Mailer) transact(s *session, msg *mail.Msg) error {
+func (m *Mailer) transact(s *session, msg *mail.Msg, before func()) error {
 	if s.pipelining {
-		return sendPipelined(s.conn, msg, m.cfg.Timeout)
+		return sendPipelined(s.conn, msg, m.cfg.Timeout, before)
 	}
+	before()
 	return s.client.SendWithSMTPClient(s.conn, msg)
 }
 
