@@ -683,3 +683,70 @@ func TestStoredURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanDeliveriesInChunks: planned deliveries go in several rows to a
+// statement; every count from 0 to past two full chunks stores each row
+// whole, in order, and counts only the new ones (a key already planned,
+// before or within the same call, is left as it was).
+func TestPlanDeliveriesInChunks(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	sub, err := db.AddSubscriber(ctx, Subscriber{Email: "li@example.cn", Status: "active"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.SaveNotice(ctx, Notice{URL: "https://a/1", Title: "通知"}, []Window{{Key: "k", Label: "申报", Closes: "2019-09-30"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := db.NoticeWindows(ctx, r.NoticeID)
+	if err != nil || len(ws) != 1 {
+		t.Fatal(len(ws), err)
+	}
+	due := time.Date(2019, 9, 20, 1, 0, 0, 0, time.UTC)
+	mk := func(key string, i int) Delivery {
+		return Delivery{DedupKey: key, SubscriberID: sub.ID, WindowID: ws[0].ID, Kind: "close", Lead: fmt.Sprintf("%dd", i%9),
+			Revision: i % 3, EventDate: "2019-09-30", Period: "p", DueAt: due.Add(time.Duration(i) * time.Minute)}
+	}
+	total := 0
+	for _, n := range []int{0, 1, 7, 8, 9, 63, 64, 65, 73, 137} {
+		var ds []Delivery
+		for i := 0; i < n; i++ {
+			ds = append(ds, mk(fmt.Sprintf("c%d/%d", n, i), i))
+		}
+		want := n
+		if n > 0 {
+			ds = append(ds, mk("c1/0", 99)) // planned by an earlier call
+			ds = append(ds, ds[0])          // twice in this one
+		}
+		got, err := db.PlanDeliveries(ctx, ds)
+		if err != nil {
+			t.Fatal(n, err)
+		}
+		if n == 1 {
+			want = 1 // the key planned "earlier" is this call's own
+		}
+		if got != want {
+			t.Errorf("%d new: %d planned", n, got)
+		}
+		total += want
+	}
+	all, err := db.Deliveries(ctx, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != total {
+		t.Fatalf("%d stored, want %d", len(all), total)
+	}
+	for _, d := range all {
+		var n, i int
+		if _, err := fmt.Sscanf(d.DedupKey, "c%d/%d", &n, &i); err != nil {
+			t.Fatal(d.DedupKey, err)
+		}
+		w := mk(d.DedupKey, i)
+		if d.Status != "pending" || d.SubscriberID != w.SubscriberID || d.WindowID != w.WindowID || d.Kind != w.Kind ||
+			d.Lead != w.Lead || d.Revision != w.Revision || d.EventDate != w.EventDate || d.Period != w.Period || !d.DueAt.Equal(w.DueAt) {
+			t.Errorf("%s stored as %+v", d.DedupKey, d)
+		}
+	}
+}
