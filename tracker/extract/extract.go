@@ -246,8 +246,7 @@ func actorBefore(pre string) string {
 			for _, p := range []string{"请", "由"} {
 				t = strings.TrimPrefix(t, p)
 			}
-			n := runeCount(t)
-			if n >= 2 && n <= 14 && hasSuffixAny(t, actorSuffixes) {
+			if moreRunes(t, 1) && !moreRunes(t, 14) && hasSuffixAny(t, actorSuffixes) {
 				return t
 			}
 			return ""
@@ -573,7 +572,7 @@ func cleanLabel(t string, keepEnd bool) string {
 		changed = false
 		last, _ := decodeLastRune(t)
 		for _, w := range trailingByLast.of(last) {
-			if strings.HasSuffix(t, w) && len(t) > len(w) && !(runeCount(w) == 1 && hasSuffixAny(t, wordEnds)) {
+			if strings.HasSuffix(t, w) && len(t) > len(w) && !(!moreRunes(w, 1) && hasSuffixAny(t, wordEnds)) {
 				t, changed = t[:len(t)-len(w)], true
 				break
 			}
@@ -589,9 +588,9 @@ func cleanLabel(t string, keepEnd bool) string {
 			t, changed = t2, true
 		}
 	}
-	if n := runeCount(t); n > 24 {
+	if moreRunes(t, 24) {
 		if keepEnd {
-			if h, _, ok := nextCue(t, 0, len(t)); ok && h.kind == cuePos && runeCount(t[:h.start]) <= 8 {
+			if h, _, ok := nextCue(t, 0, len(t)); ok && h.kind == cuePos && !moreRunes(t[:h.start], 8) {
 				keepEnd = false // the stage is named first: 各学院汇总提交……
 			}
 		}
@@ -599,6 +598,7 @@ func cleanLabel(t string, keepEnd bool) string {
 			// Invalid bytes become U+FFFD, as the conversion to runes
 			// makes them.
 			rs := []rune(t)
+			n := len(rs)
 			if keepEnd {
 				return string(rs[n-24:])
 			}
@@ -662,7 +662,7 @@ func dropShortParens(t string) string {
 		}
 		k += i
 		e := strings.IndexByte(t[k:], ')')
-		if e < 0 || runeCount(t[k:k+e]) > 12 || k == 0 {
+		if e < 0 || moreRunes(t[k:k+e], 12) || k == 0 {
 			i = k + 1
 			continue
 		}
@@ -803,7 +803,7 @@ func evidenceSpan(s string, c cand) (int, int) {
 		start++
 	}
 	end := c.end
-	if c.postEnd > end && runeCount(s[end:c.postEnd]) <= 40 {
+	if c.postEnd > end && !moreRunes(s[end:c.postEnd], 40) {
 		end = c.postEnd
 		if k := strings.IndexByte(s[c.end:end], '\n'); k >= 0 {
 			end = c.end + k
@@ -1051,7 +1051,7 @@ func firstDigitRun(s string, from, to int) int {
 
 // dropSpace removes white space (labels are Chinese: spaces are layout).
 func dropSpace(t string) string {
-	if strings.IndexAny(t, " \n") < 0 {
+	if strings.IndexByte(t, ' ') < 0 && strings.IndexByte(t, '\n') < 0 {
 		return t
 	}
 	// A Builder hands its buffer over as the string: one allocation, not

@@ -203,7 +203,7 @@ func issuerBefore(s string, i int) string {
 	if !endsWithOrg(same) {
 		return ""
 	}
-	if n := runeCount(same); n > 40 || n < 2 {
+	if moreRunes(same, 40) || !moreRunes(same, 1) {
 		return ""
 	}
 	return same
@@ -254,8 +254,7 @@ func findTitle(s string) string {
 		if !titleEndsByLast.endsOne(tail) {
 			continue
 		}
-		n := runeCount(t)
-		if n < 6 || n > 120 {
+		if !moreRunes(t, 5) || moreRunes(t, 120) {
 			continue
 		}
 		i := strings.Index(t, "关于")

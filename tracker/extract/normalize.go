@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"encoding/binary"
 	"sort"
 	"unicode/utf8"
 	"unsafe"
@@ -311,18 +310,19 @@ func note(l *[]int32, x int) bool {
 // or a numeral, or fold to another three-byte rune (traditional to
 // simplified). Every plain rune keeps its length, so no offset point is
 // needed inside a run. Runes that the slow path would only copy and note
-// are copied here: each trip to the slow path costs a decode and a call.
+// are handled here: each trip to the slow path costs a decode and a call.
 //
-// The text is read four bytes at a time: one load and one mask tell a
-// three-byte rune (most of a notice) from anything else, its bits index
-// specialBits without decoding it, and it is written back with one store
-// of four bytes (the fourth is overwritten by the next rune, or lies past
-// the end of the output). The last three bytes of s are left to the slow
-// path. It is its own small function, so that the compiler keeps its
-// variables in registers (an append, which may call, makes it spill them
-// on every rune).
+// A stretch of plain runes is only read, then copied at once (a plain rune
+// is written as it was read, except a folded one, which ends the stretch
+// before it). The text is read four bytes at a time: one load and one mask
+// tell a three-byte rune (most of a notice) from anything else, and its
+// bits index specialBits without decoding it. While a stretch is pending,
+// the output so far ends with it: the tests of the last rune written
+// (a digit, a Chinese character, a numeral, 第) read it there. The last
+// three bytes of s are left to the slow path.
 func copyPlain(b []byte, n int, s string, i int, m *marks) (int, int) {
 	bits := specialBits
+	from := i // the pending stretch is s[from:i], to go to b[n:]
 	for i+4 <= len(s) {
 		t := s[i : i+4]
 		x := uint32(t[0]) | uint32(t[1])<<8 | uint32(t[2])<<16 | uint32(t[3])<<24
@@ -331,26 +331,39 @@ func copyPlain(b []byte, n int, s string, i int, m *marks) (int, int) {
 			// specialBits is indexed by the rune's bits: r>>6 is the lead's
 			// low four bits and the second byte's six, r&63 the third's.
 			k := (x&0x0F)<<6 | (x>>8)&0x3F
-			if bits[k]&(1<<(x>>16&0x3F)) != 0 {
-				if x&0xFFFFFF == 0x8280E3 { // 。 ends a sentence
-					if !note(&m.ends, n) {
-						break
-					}
-				} else if f := uint32(fold3Table[k<<6|(x>>16&0x3F)]); f != 0 {
-					x = 0xE0 | f>>12 | (0x80|(f>>6)&0x3F)<<8 | (0x80|f&0x3F)<<16
-				} else if numeralTable[k<<6|(x>>16&0x3F)] {
-					// A Chinese numeral starts an anchor unless it goes on
-					// with a number or follows 第 (as the slow path tells).
-					if !lastIsNumeral(b[:n]) && !(n >= 3 && b[n-3] == 0xE7 && b[n-2] == 0xAC && b[n-1] == 0xAC) && !note(&m.anchors, n) {
-						break
-					}
-				} else {
+			if bits[k]&(1<<(x>>16&0x3F)) == 0 {
+				i += 3
+				continue
+			}
+			r := k<<6 | x>>16&0x3F
+			o := n + i - from           // where the rune goes in the output
+			if x&0xFFFFFF == 0x8280E3 { // 。 ends a sentence
+				if !note(&m.ends, o) {
 					break
 				}
+			} else if f := uint32(fold3Table[r]); f != 0 {
+				copy(b[n:], s[from:i])
+				n = o
+				b[n], b[n+1], b[n+2] = byte(0xE0|f>>12), byte(0x80|(f>>6)&0x3F), byte(0x80|f&0x3F)
+				n += 3
+				i += 3
+				from = i
+				continue
+			} else if numeralTable[r] {
+				// A Chinese numeral starts an anchor unless it goes on
+				// with a number or follows 第 (as the slow path tells).
+				var after bool
+				if from < i {
+					after = lastIsNumeral(s[from:i]) || hasSuffix3(s[from:i], "第")
+				} else {
+					after = lastIsNumeral(b[:n]) || hasSuffix3(b[:n], "第")
+				}
+				if !after && !note(&m.anchors, o) {
+					break
+				}
+			} else {
+				break
 			}
-			// n <= i: folding never makes a rune longer.
-			binary.LittleEndian.PutUint32(b[n:], x)
-			n += 3
 			i += 3
 			continue
 		}
@@ -358,36 +371,61 @@ func copyPlain(b []byte, n int, s string, i int, m *marks) (int, int) {
 		if c >= utf8.RuneSelf {
 			break
 		}
+		o := n + i - from
 		switch asciiKind[c] {
 		case asciiPlain:
 		case asciiDigit:
-			if (n == 0 || !isDigit(b[n-1])) && !note(&m.anchors, n) {
-				return n, i
+			var prevDigit bool
+			if from < i {
+				prevDigit = isDigit(s[i-1])
+			} else {
+				prevDigit = n > 0 && isDigit(b[n-1])
+			}
+			if !prevDigit && !note(&m.anchors, o) {
+				return flush(b, n, s, from, i), i
 			}
 		case asciiLine:
-			if !note(&m.newlines, n) {
-				return n, i
+			if !note(&m.newlines, o) {
+				return flush(b, n, s, from, i), i
 			}
 		case asciiEnd:
-			if !note(&m.ends, n) {
-				return n, i
+			if !note(&m.ends, o) {
+				return flush(b, n, s, from, i), i
 			}
 		case asciiAfterHan:
 			// After a Chinese character, a space may be layout (spacedHan)
 			// and a parenthesis may open pinyin debris (pinyinDebris): the
 			// slow path reads them when the next byte allows either.
-			if next := byte(x >> 8); lastIsHan(b[:n]) && (c == ' ' && next >= 0xE3 && next <= 0xEF ||
-				c == '(' && (next >= 'a' && next <= 'z' || next >= 0xC3 && next <= 0xC7)) {
-				return n, i
+			next := byte(x >> 8)
+			if c == ' ' && next >= 0xE3 && next <= 0xEF || c == '(' && (next >= 'a' && next <= 'z' || next >= 0xC3 && next <= 0xC7) {
+				var han bool
+				if from < i {
+					han = lastIsHan(s[from:i])
+				} else {
+					han = lastIsHan(b[:n])
+				}
+				if han {
+					return flush(b, n, s, from, i), i
+				}
 			}
 		default:
-			return n, i
+			return flush(b, n, s, from, i), i
 		}
-		b[n] = c
-		n++
 		i++
 	}
-	return n, i
+	return flush(b, n, s, from, i), i
+}
+
+// flush copies copyPlain's pending stretch s[from:i] to b[n:] and returns
+// the output's new length.
+func flush(b []byte, n int, s string, from, i int) int {
+	return n + copy(b[n:], s[from:i])
+}
+
+// hasSuffix3 reports whether t ends with the three-byte rune w.
+func hasSuffix3[T string | []byte](t T, w string) bool {
+	n := len(t)
+	return n >= 3 && t[n-3] == w[0] && t[n-2] == w[1] && t[n-1] == w[2]
 }
 
 // fold3Table holds the folds from one three-byte rune to another that need
@@ -571,8 +609,10 @@ func spacedHan(s string, i int) bool {
 	return before || after
 }
 
-// lastIsHan reports whether the output so far ends with a Chinese character.
-func lastIsHan(b []byte) bool {
+// lastIsHan reports whether the output so far ends with a Chinese
+// character. (It reads the output, or the pending stretch of copyPlain,
+// which ends it.)
+func lastIsHan[T string | []byte](b T) bool {
 	n := len(b)
 	if n < 3 || b[n-1] < utf8.RuneSelf || b[n-3] < 0xE3 || b[n-3] > 0xE9 {
 		return false
@@ -583,7 +623,7 @@ func lastIsHan(b []byte) bool {
 
 // lastIsNumeral reports whether the output so far ends inside a Chinese
 // number (a numeral, or the O of 二OO六).
-func lastIsNumeral(b []byte) bool {
+func lastIsNumeral[T string | []byte](b T) bool {
 	n := len(b)
 	if n == 0 {
 		return false
@@ -591,11 +631,11 @@ func lastIsNumeral(b []byte) bool {
 	if c := b[n-1]; c < utf8.RuneSelf {
 		return c == 'O' || c == 'o'
 	}
-	// The output is valid UTF-8: a three-byte lead three bytes back starts
-	// the last rune (every numeral is one), which needs no decoding.
+	// Every numeral is a three-byte rune, whose lead stands three bytes
+	// back when it ends the output; any other last rune (two or four
+	// bytes) is none.
 	if n >= 3 && b[n-3]&0xF0 == 0xE0 {
 		return numeralTable[rune(b[n-3]&0x0F)<<12|rune(b[n-2]&0x3F)<<6|rune(b[n-1]&0x3F)]
 	}
-	r, _ := utf8.DecodeLastRune(b)
-	return r < 0x10000 && numeralTable[r]
+	return false
 }

@@ -63,19 +63,43 @@ func asciiSpace(c byte) bool {
 func runeCount(t string) int {
 	n := 0
 	for i := 0; i < len(t); n++ {
-		c := t[i]
-		if c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if (c >= 0xE1 && c <= 0xEC || c == 0xEE || c == 0xEF) && i+2 < len(t) && t[i+1]&0xC0 == 0x80 && t[i+2]&0xC0 == 0x80 {
-			i += 3
-			continue
-		}
-		_, w := utf8.DecodeRuneInString(t[i:])
-		i += w
+		i += runeWidth(t, i)
 	}
 	return n
+}
+
+// moreRunes reports runeCount(t) > k, counting no further than it must. A
+// rune takes one to four bytes (an invalid byte counts as one), so the
+// length alone often tells.
+func moreRunes(t string, k int) bool {
+	if len(t) <= k {
+		return false
+	}
+	if len(t) > 4*k {
+		return true
+	}
+	n := 0
+	for i := 0; i < len(t); n++ {
+		if n == k {
+			return true // a rune beyond the k-th starts at i
+		}
+		i += runeWidth(t, i)
+	}
+	return false
+}
+
+// runeWidth is the width of the rune at t[i] as DecodeRuneInString reads
+// it (1 for an invalid byte).
+func runeWidth(t string, i int) int {
+	c := t[i]
+	if c < utf8.RuneSelf {
+		return 1
+	}
+	if (c >= 0xE1 && c <= 0xEC || c == 0xEE || c == 0xEF) && i+2 < len(t) && t[i+1]&0xC0 == 0x80 && t[i+2]&0xC0 == 0x80 {
+		return 3
+	}
+	_, w := utf8.DecodeRuneInString(t[i:])
+	return w
 }
 
 // decodeRune is utf8.DecodeRuneInString, with the valid three-byte runes

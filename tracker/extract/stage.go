@@ -150,8 +150,7 @@ var (
 // 企业网上申报, 首次受理): a few Chinese characters, one of them an
 // applicant's action, nothing that dangles.
 func keepAsIs(t string) bool {
-	n := runeCount(t)
-	if n < 2 || n > maxStage {
+	if !moreRunes(t, 1) || moreRunes(t, maxStage) {
 		return false
 	}
 	for _, r := range t {

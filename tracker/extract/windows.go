@@ -342,7 +342,7 @@ func softNewline(s string, nl []int32, k int) bool {
 	// The line's last rune is read first; its length is counted only when
 	// that rune may end a cut line, and not at all past 120 bytes (no rune
 	// is longer than four).
-	if (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') && (len(prev) >= 120 || runeCount(prev) >= 30) {
+	if (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') && moreRunes(prev, 29) {
 		return true
 	}
 	return false
@@ -571,7 +571,7 @@ func headingBefore(s string, i int) (string, int) {
 	}
 	if trimSpace(s[ls+1:i]) != "" && !isEnumHeading(trimSpace(s[ls+1:i])) {
 		// Text stands before the date on its own line: it is the label.
-		if runeCount(trimSpace(s[ls+1:i])) > 12 {
+		if moreRunes(trimSpace(s[ls+1:i]), 12) {
 			return "", 0
 		}
 	}
@@ -583,7 +583,7 @@ func headingBefore(s string, i int) (string, int) {
 			end = ps - 1
 			continue
 		}
-		if runeCount(line) > 24 {
+		if moreRunes(line, 24) {
 			return "", 0
 		}
 		last, _ := decodeLastRune(line)
