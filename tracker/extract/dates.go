@@ -42,9 +42,17 @@ func skipWS(s string, i int) int {
 	return i
 }
 
-// hasAt reports whether s has lit at i.
+// hasAt reports whether s has lit at i. Most positions asked about hold
+// another word: two bytes tell, before the whole of lit is compared (which
+// calls memequal, lit being no constant once hasAt is inlined).
 func hasAt(s string, i int, lit string) bool {
-	return i >= 0 && i <= len(s) && strings.HasPrefix(s[i:], lit)
+	if i < 0 || len(s)-i < len(lit) {
+		return false
+	}
+	if len(lit) >= 2 && (s[i] != lit[0] || s[i+1] != lit[1]) {
+		return false
+	}
+	return s[i:i+len(lit)] == lit
 }
 
 // runeAt decodes the rune at i (utf8.RuneError, 0 at the end).
@@ -317,14 +325,15 @@ func lostMonthEnd(s string, j int) (int, bool) {
 	if !hasAt(s, j, "日") && !hasAt(s, j, "号") {
 		return 0, false
 	}
-	k := skipWS(s, j+3)
-	for _, w := range []string{"前", "之前", "以前", "上午", "下午", "中午", "晚", "止", "截止", "(", "17", "18", "24"} {
-		if hasAt(s, k, w) {
-			return j + 3, true
-		}
+	if lostMonthFollow.at(s, skipWS(s, j+3)) >= 0 {
+		return j + 3, true
 	}
 	return 0, false
 }
+
+// lostMonthFollow are the words after 日 that make a date whose 月 was lost
+// a deadline or a day to act.
+var lostMonthFollow = newPrefixList("前", "之前", "以前", "上午", "下午", "中午", "晚", "止", "截止", "(", "17", "18", "24")
 
 func splitMangled(rest string) (int, int, bool) {
 	num := func(t string) int {
@@ -585,6 +594,9 @@ func skipAside(s string, i int) int {
 // readTime extends a date mention with what follows it: a weekday note, a
 // time of day, or daily office hours "(9:00-17:30)".
 func readTime(s string, mt *mention) {
+	if !timeMayFollow(s, mt.end) {
+		return
+	}
 	mt.end = skipAside(s, mt.end)
 	k := skipWeekday(s, mt.end)
 	mt.end = skipAside(s, k)
@@ -626,6 +638,25 @@ func readTime(s string, mt *mention) {
 			}
 		}
 	}
+}
+
+// timeMayFollow reports whether readTime may find anything at i: each of
+// its steps starts with white space, a parenthesis, a digit, a weekday
+// (星期, 礼拜, 周), a part of the day or a Chinese number (clockMayStart).
+// Most dates are followed by none (前, 至, 起, a comma).
+func timeMayFollow(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		return c == '(' || isDigit(c) || c == ' ' || c == '\n'
+	}
+	r, _ := decodeRune(s[i:])
+	switch r {
+	case '星', '礼', '周', '下', '晚', '中', '傍', '上', '早', '凌', '十', '廿', '卅', '一', '二', '三', '四', '五', '六', '七', '八', '九':
+		return true
+	}
+	return false
 }
 
 // hourSpan reads "上午8-11时" at i: a part of the day, two hours joined by

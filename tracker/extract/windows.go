@@ -56,14 +56,12 @@ func (d *doc) sentenceEndOf(c *cand) int {
 
 // connectorAt reads a range connector at i: 至, 到, -, ~, 起至, 起到, 开始至.
 func connectorAt(s string, i int, isoLeft bool) (int, bool) {
-	for _, c := range []string{"起至", "起到", "起-", "开始至", "至", "到", "-", "~"} {
-		if hasAt(s, i, c) {
-			e := i + len(c)
-			for e < len(s) && s[e] == '-' {
-				e++ // ——, a doubled dash (every dash is folded to -)
-			}
-			return e, true
+	if k := connectors.at(s, i); k >= 0 {
+		e := i + len(connectors.words[k])
+		for e < len(s) && s[e] == '-' {
+			e++ // ——, a doubled dash (every dash is folded to -)
 		}
+		return e, true
 	}
 	if isoLeft && hasAt(s, i, "/") {
 		return i + 1, true
@@ -71,21 +69,21 @@ func connectorAt(s string, i int, isoLeft bool) (int, bool) {
 	return i, false
 }
 
-var deadlineAfter = []string{"之前", "以前", "为止", "前", "止", "截止"}
+var connectors = newPrefixList("起至", "起到", "起-", "开始至", "至", "到", "-", "~")
+
+var deadlineAfter = newPrefixList("之前", "以前", "为止", "前", "止", "截止")
 
 // closeAfter ends the second clause of 自A开始，至B结束.
-var closeAfter = []string{"之前", "以前", "为止", "前", "止", "截止", "结束"}
-var openAfter = []string{"起开始", "开始", "之后", "以后", "起", "后", "开放", "开通", "启动"}
+var closeAfter = newPrefixList("之前", "以前", "为止", "前", "止", "截止", "结束")
+var openAfter = newPrefixList("起开始", "开始", "之后", "以后", "起", "后", "开放", "开通", "启动")
 var deadlineBefore = []string{"截止时间为", "截止日期为", "截止时间是", "截止日期是", "截止时间", "截止日期",
 	"截止到", "截止至", "截止", "截至", "延期至", "延长至", "推迟至", "顺延至", "调整为", "调整至", "延期到",
 	"延长到", "不迟于", "不晚于", "不得晚于", "不得迟于", "不超过", "最迟于", "最迟", "最晚", "之前于"}
 
 // afterAny returns the end of the first of words found at i.
-func afterAny(s string, i int, words []string) (int, bool) {
-	for _, w := range words {
-		if hasAt(s, i, w) {
-			return i + len(w), true
-		}
+func afterAny(s string, i int, words *prefixList) (int, bool) {
+	if k := words.at(s, i); k >= 0 {
+		return i + len(words.words[k]), true
 	}
 	return i, false
 }

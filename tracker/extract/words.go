@@ -56,3 +56,52 @@ func (l *wordList) in(t string) uint64 {
 	}
 	return m
 }
+
+// prefixList finds which of a few words stands at a position, the first in
+// the list's order, as a loop of hasAt would: a word's bytes are compared
+// only when its first rune is the one there, read as a number (its bytes,
+// little-endian), so that a position most words cannot start at costs a
+// few integer compares, not a string compare per word.
+type prefixList struct {
+	words []string
+	first []uint32 // the first rune's bytes
+	wide  []bool   // the first rune is three bytes (else one)
+}
+
+// newPrefixList indexes words that start with an ASCII byte or a
+// three-byte rune.
+func newPrefixList(words ...string) *prefixList {
+	p := &prefixList{words: words}
+	for _, w := range words {
+		switch {
+		case w != "" && w[0] < 0x80:
+			p.first, p.wide = append(p.first, uint32(w[0])), append(p.wide, false)
+		case len(w) >= 3 && w[0] >= 0xE0 && w[0] < 0xF0:
+			p.first, p.wide = append(p.first, uint32(w[0])|uint32(w[1])<<8|uint32(w[2])<<16), append(p.wide, true)
+		default:
+			panic("prefixList: " + w + " does not start with ASCII or a three-byte rune")
+		}
+	}
+	return p
+}
+
+// at returns the index of the first word that s has at i, or -1.
+func (p *prefixList) at(s string, i int) int {
+	if i < 0 || i >= len(s) {
+		return -1
+	}
+	k1, k3 := uint32(s[i]), ^uint32(0)
+	if i+3 <= len(s) {
+		k3 = k1 | uint32(s[i+1])<<8 | uint32(s[i+2])<<16
+	}
+	for j, f := range p.first {
+		k := k1
+		if p.wide[j] {
+			k = k3
+		}
+		if f == k && strings.HasPrefix(s[i:], p.words[j]) {
+			return j
+		}
+	}
+	return -1
+}
