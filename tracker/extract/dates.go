@@ -473,7 +473,9 @@ func skipWeekday(s string, i int) int {
 		return i
 	}
 	r, w := runeAt(s, k)
-	if !strings.ContainsRune("一二三四五六日天七", r) {
+	switch r {
+	case '一', '二', '三', '四', '五', '六', '日', '天', '七':
+	default:
 		return i
 	}
 	k += w

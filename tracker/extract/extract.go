@@ -119,7 +119,7 @@ func Extract(text string, opts Options) Result {
 
 	d := newDoc(&n, wk)
 	d.own = ownNames(meta.issuer)
-	if len(d.own) == 0 && !strings.ContainsAny(meta.issuer, "、,") {
+	if len(d.own) == 0 && !severalIssuers(meta.issuer) {
 		d.ownLazy = true // the office is found from where applications go
 	}
 	cs := candidates(s, ms, wk.cands)
@@ -203,9 +203,9 @@ func Extract(text string, opts Options) Result {
 		w.preFrom, w.preTo = c.labelStart, c.start
 		ws = append(ws, w)
 	}
+	wk.windows = ws // all it wrote, for put to clear
 	ws = dropReplaced(s, ws)
 	ws = mergeWindows(s, ws)
-	wk.windows = ws
 	if len(ws) > 0 {
 		res.Windows = make([]Window, 0, len(ws))
 	}
@@ -507,7 +507,7 @@ func stripEnum(t string) string {
 		t = trimSeparatorsLeft(t)
 		switch {
 		case strings.HasPrefix(t, "(") || strings.HasPrefix(t, "（"):
-			k := strings.IndexAny(t, ")）")
+			k := indexCloseParen(t)
 			if k > 0 && k <= 8 {
 				t = t[k+1:]
 				continue
@@ -831,7 +831,7 @@ func mergeWindows(s string, ws []window) []window {
 				}
 			}
 			compatible := o.class == w.class || o.class == "" || w.class == "" ||
-				strings.TrimLeft(o.class, "第一二三四五六七八九十批") == "" && strings.TrimLeft(w.class, "第一二三四五六七八九十批") == "" && o.class == w.class
+				o.class == w.class && strings.TrimLeft(o.class, "第一二三四五六七八九十批") == "" && strings.TrimLeft(w.class, "第一二三四五六七八九十批") == ""
 			if !compatible {
 				continue
 			}
@@ -899,12 +899,13 @@ func holdsDate(t string) bool {
 // 时间现调整为3月20日; 由3月10日延长至3月20日) is no window: between it and
 // the next date stands a word that moves a deadline, or 原定 comes before it.
 func replacedInPlace(s string, cs []cand, i int) bool {
-	c := cs[i]
+	c := &cs[i]
 	if c.kind == kRange || i+1 >= len(cs) {
 		return false
 	}
 	next := cs[i+1].start
-	if next < c.end || next-c.end > 60 || strings.ContainsAny(s[c.end:next], "。;,\n") {
+	if t := s[c.end:max(c.end, next)]; next < c.end || next-c.end > 60 || strings.IndexByte(t, ';') >= 0 || strings.IndexByte(t, ',') >= 0 ||
+		strings.IndexByte(t, '\n') >= 0 || strings.Contains(t, "。") {
 		return false
 	}
 	between := s[c.end:next]
@@ -932,7 +933,7 @@ var issuerShort = [][2]string{
 // step the office itself takes (市科技局于……前将审核结果汇总) is known.
 func ownNames(issuer string) []string {
 	issuer = trimSpace(issuer)
-	if issuer == "" || strings.ContainsAny(issuer, "、,") {
+	if issuer == "" || severalIssuers(issuer) {
 		return nil // several issuers: their steps are not told apart
 	}
 	out := []string{issuer}
@@ -1109,4 +1110,20 @@ func trimSeparatorsLeft(t string) string {
 		}
 	}
 	return t
+}
+
+// severalIssuers is strings.ContainsAny(issuer, "、,"): a list of offices.
+// (A rune's bytes are found where the rune is: its lead byte cannot sit
+// inside another rune.)
+func severalIssuers(issuer string) bool {
+	return strings.IndexByte(issuer, ',') >= 0 || strings.Contains(issuer, "、")
+}
+
+// indexCloseParen is strings.IndexAny(t, ")）"), as two searches.
+func indexCloseParen(t string) int {
+	k := strings.IndexByte(t, ')')
+	if k2 := strings.Index(t, "）"); k2 >= 0 && (k < 0 || k2 < k) {
+		k = k2
+	}
+	return k
 }

@@ -287,7 +287,9 @@ func findDocNumber(s string) string {
 			return ""
 		}
 		k += from
-		ls := strings.LastIndexByte(s[:k], '\n') + 1
+		// The line's start: past from, which is 0 or the line break that
+		// ended the line looked at before, there is always one to find.
+		ls := strings.LastIndexByte(s[from:k], '\n') + 1 + from
 		le := strings.IndexByte(s[k:], '\n')
 		if le < 0 {
 			le = len(s)

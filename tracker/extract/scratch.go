@@ -43,8 +43,10 @@ func (w *scratch) put() {
 	if cap(w.b) > maxPooled {
 		return
 	}
-	clear(w.cands[:cap(w.cands)])
-	clear(w.windows[:cap(w.windows)])
+	// Only what this call wrote: the rest was cleared by an earlier put
+	// (or never written).
+	clear(w.cands)
+	clear(w.windows)
 	w.doc = doc{}
 	scratchPool.Put(w)
 }

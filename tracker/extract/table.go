@@ -106,7 +106,7 @@ func tableCells(s string, cs []cand) map[int]tableCell {
 func shortCells(s string, ls []line) bool {
 	for _, l := range ls {
 		t := s[l.start:l.end]
-		if moreRunes(t, 24) || holdsDate(t) || strings.ContainsAny(t, "。;") {
+		if moreRunes(t, 24) || holdsDate(t) || strings.IndexByte(t, ';') >= 0 || strings.Contains(t, "。") {
 			return false
 		}
 	}

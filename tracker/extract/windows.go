@@ -306,7 +306,8 @@ func softNewline(s string, nl []int32, k int) bool {
 		return false
 	}
 	last, _ := decodeLastRune(prev)
-	if strings.ContainsRune("。;!?:)", last) {
+	switch last {
+	case '。', ';', '!', '?', ':', ')':
 		return false
 	}
 	if titleEndsByLast.endsOne(prev) {
@@ -340,7 +341,7 @@ func softNewline(s string, nl []int32, k int) bool {
 	// The line's last rune is read first; its length is counted only when
 	// that rune may end a cut line, and not at all past 120 bytes (no rune
 	// is longer than four).
-	if (isHan(last) && !strings.ContainsRune("日时号点分", last) || last == ',' || last == '、') && moreRunes(prev, 29) {
+	if (isHan(last) && !isTimeUnit(last) || last == ',' || last == '、') && moreRunes(prev, 29) {
 		return true
 	}
 	return false
@@ -560,10 +561,21 @@ func isEnumHeading(line string) bool {
 	return false
 }
 
+// lastNewline is strings.LastIndexByte(d.s[:i], '\n'), found among the
+// noted line breaks (normalize notes every one) instead of read back byte
+// by byte: a page without line breaks would be read to its start.
+func (d *doc) lastNewline(i int) int {
+	if k := searchInt32(d.newlines, i) - 1; k >= 0 {
+		return int(d.newlines[k])
+	}
+	return -1
+}
+
 // headingBefore returns the heading line just above the line holding i
 // ("一、申报时间"), or "".
-func headingBefore(s string, i int) (string, int) {
-	ls := strings.LastIndexByte(s[:i], '\n')
+func headingBefore(d *doc, i int) (string, int) {
+	s := d.s
+	ls := d.lastNewline(i)
 	if ls < 0 {
 		return "", 0
 	}
@@ -575,7 +587,7 @@ func headingBefore(s string, i int) (string, int) {
 	}
 	end := ls
 	for n := 0; n < 3 && end > 0; n++ {
-		ps := strings.LastIndexByte(s[:end], '\n') + 1
+		ps := d.lastNewline(end) + 1
 		line := trimSpace(s[ps:end])
 		if line == "" {
 			end = ps - 1
@@ -585,7 +597,7 @@ func headingBefore(s string, i int) (string, int) {
 			return "", 0
 		}
 		last, _ := decodeLastRune(line)
-		if strings.ContainsRune("。;!?", last) {
+		if last == '。' || last == ';' || last == '!' || last == '?' {
 			return "", 0 // a sentence, not a heading
 		}
 		if isEnumHeading(line) || last == ':' || strings.HasSuffix(line, "时间") || strings.HasSuffix(line, "日期") || strings.HasSuffix(line, "安排") {
@@ -799,7 +811,7 @@ func classify(d *doc, c *cand) bool {
 			}
 			return true
 		}
-		if h, _ := headingBefore(s, c.start); single && (h == "" || judgeLast(h, cuesIn(buf[3][:0], h, 0, len(h)), 0) != vPos) {
+		if h, _ := headingBefore(d, c.start); single && (h == "" || judgeLast(h, cuesIn(buf[3][:0], h, 0, len(h)), 0) != vPos) {
 			return false
 		}
 	}
@@ -866,11 +878,20 @@ func classify(d *doc, c *cand) bool {
 		return false
 	}
 	// Nothing in the sentence: a heading above may say it ("一、申报时间").
-	if h, hs := headingBefore(s, ss); h != "" {
+	if h, hs := headingBefore(d, ss); h != "" {
 		if judgeLast(h, cuesIn(buf[3][:0], h, 0, len(h)), 0) == vPos {
 			c.labelStart = hs
 			return true
 		}
+	}
+	return false
+}
+
+// isTimeUnit reports the runes a date or time ends with (日时号点分).
+func isTimeUnit(r rune) bool {
+	switch r {
+	case '日', '时', '号', '点', '分':
+		return true
 	}
 	return false
 }
