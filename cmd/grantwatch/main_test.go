@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,6 +24,22 @@ import (
 // for behaviour that only a process shows: signals and exit codes.
 func TestMain(m *testing.M) {
 	if os.Getenv("GW_RUN_MAIN") == "1" {
+		if p := os.Getenv("GW_CPUPROFILE"); p != "" {
+			// A child's CPU profile (the scale benchmark's phases):
+			// main's own steps, with the profile written before the exit.
+			f, err := os.Create(p)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+			pprof.StartCPUProfile(f)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			stop()
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
 		main()
 		return
 	}

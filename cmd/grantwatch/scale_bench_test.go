@@ -352,6 +352,9 @@ func scaleRun(b *testing.B, dir, cfg, name string, args ...string) scaleProc {
 	defer logf.Close()
 	cmd := exec.Command(os.Args[0], append([]string{"--config", cfg}, args...)...)
 	cmd.Env = append(os.Environ(), "GW_RUN_MAIN=1")
+	if d := os.Getenv("GRANTWATCH_SCALE_PROFILE"); d != "" {
+		cmd.Env = append(cmd.Env, "GW_CPUPROFILE="+filepath.Join(d, name+".prof"))
+	}
 	// A process group of its own: a signal meant for the benchmark's group
 	// (a Ctrl-C) does not end a phase half way as if it had failed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -10,6 +10,8 @@
 # new folder under /tmp, named at the end); KEEP=1 keeps each size's
 # database, config and logs there too; REUSE=1 (with SCALE_OUT) runs only the
 # sizes that have no result there yet, then prints the table of them all.
+# GRANTWATCH_SCALE_PROFILE=DIR writes each phase's CPU profile there
+# (crawl.prof, notify.prof …; go tool pprof "$out/gw.test" DIR/crawl.prof).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] || set -- 1 10 100
