@@ -47,9 +47,14 @@ func (d Date) String() string {
 	if d.Year < 1000 || d.Year > 9999 {
 		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
 	}
-	b := []byte{byte('0' + d.Year/1000), byte('0' + d.Year/100%10), byte('0' + d.Year/10%10), byte('0' + d.Year%10), '-',
-		byte('0' + d.Month/10), byte('0' + d.Month%10), '-', byte('0' + d.Day/10), byte('0' + d.Day%10)}
-	return string(b)
+	var b [10]byte
+	return string(appendDate(b[:0], d))
+}
+
+// appendDate appends d.String() for a year of four digits.
+func appendDate(b []byte, d Date) []byte {
+	return append(b, byte('0'+d.Year/1000), byte('0'+d.Year/100%10), byte('0'+d.Year/10%10), byte('0'+d.Year%10), '-',
+		byte('0'+d.Month/10), byte('0'+d.Month%10), '-', byte('0'+d.Day/10), byte('0'+d.Day%10))
 }
 
 func (d Date) days() int {
@@ -110,7 +115,6 @@ func Extract(text string, opts Options) Result {
 	if published.IsZero() {
 		published, pageDated = meta.published, meta.fromPage
 	}
-	res.Published = published.String()
 
 	ref := refYear{date: published}
 	if ref.date.IsZero() {
@@ -118,7 +122,7 @@ func Extract(text string, opts Options) Result {
 	}
 
 	d := newDoc(&n, wk)
-	d.own = ownNames(meta.issuer)
+	d.own = ownNames(meta.issuer, &d.ownBuf)
 	if len(d.own) == 0 && !severalIssuers(meta.issuer) {
 		d.ownLazy = true // the office is found from where applications go
 	}
@@ -206,10 +210,21 @@ func Extract(text string, opts Options) Result {
 	wk.windows = ws // all it wrote, for put to clear
 	ws = dropReplaced(s, ws)
 	ws = mergeWindows(s, ws)
+	// The result's strings that need memory of their own (its dates, and
+	// words read from the normalized text) are written one after another
+	// and copied out as one string: one allocation, not one each.
+	ps := wk.pieces[:0]
+	for _, w := range ws {
+		ps = append(ps, wk.textPiece(stageName(w.what)), wk.datePiece(w.opens), wk.datePiece(w.closes))
+	}
+	ps = append(ps, wk.textPiece(res.Title), wk.textPiece(res.Issuer), wk.textPiece(res.DocNumber), wk.datePiece(published))
+	wk.pieces = ps
+	all := string(wk.res)
+	res.Title, res.Issuer, res.DocNumber, res.Published = ps[len(ws)*3].in(all), ps[len(ws)*3+1].in(all), ps[len(ws)*3+2].in(all), ps[len(ws)*3+3].in(all)
 	if len(ws) > 0 {
 		res.Windows = make([]Window, 0, len(ws))
 	}
-	for _, w := range ws {
+	for k, w := range ws {
 		ev := trimSpace(text[n.orig(w.evStart):n.orig(w.evEnd)])
 		start := n.orig(w.evStart)
 		// Keep the span exact after trimming.
@@ -217,11 +232,10 @@ func Extract(text string, opts Options) Result {
 			start += k
 		}
 		res.Windows = append(res.Windows, Window{
-			What: wk.keep(stageName(w.what)), Opens: w.opens.String(), Closes: w.closes.String(), ClosesTime: w.closesTime,
+			What: ps[3*k].in(all), Opens: ps[3*k+1].in(all), Closes: ps[3*k+2].in(all), ClosesTime: w.closesTime,
 			Evidence: ev, Start: start, End: start + len(ev),
 		})
 	}
-	res.Title, res.Issuer, res.DocNumber = wk.keep(res.Title), wk.keep(res.Issuer), wk.keep(res.DocNumber)
 	wk.put()
 	return res
 }
@@ -931,20 +945,20 @@ var issuerShort = [][2]string{
 // ownNames are the names the issuing office goes by in its own notice:
 // its full name, and its level with the short form (市科技局), so that a
 // step the office itself takes (市科技局于……前将审核结果汇总) is known.
-func ownNames(issuer string) []string {
+func ownNames(issuer string, buf *[2]string) []string {
 	issuer = trimSpace(issuer)
 	if issuer == "" || severalIssuers(issuer) {
 		return nil // several issuers: their steps are not told apart
 	}
-	out := []string{issuer}
-	for _, p := range issuerShort {
+	out := append(buf[:0], issuer)
+	for k, p := range issuerShort {
 		if !strings.HasSuffix(issuer, p[0]) {
 			continue
 		}
 		place := strings.TrimSuffix(issuer, p[0])
-		for _, lvl := range []string{"市", "省", "区", "县"} {
+		for l, lvl := range officeLevelNames {
 			if strings.HasSuffix(place, lvl) {
-				out = append(out, lvl+p[1])
+				out = append(out, shortOfficeNames[k][l])
 				break
 			}
 		}
@@ -952,6 +966,21 @@ func ownNames(issuer string) []string {
 	}
 	return out
 }
+
+// officeLevelNames are the levels an office's short name starts with, and
+// shortOfficeNames[k][l] is level l's short form of issuerShort[k] (市科技局),
+// joined once rather than for every notice.
+var officeLevelNames = [...]string{"市", "省", "区", "县"}
+
+var shortOfficeNames = func() [][len(officeLevelNames)]string {
+	out := make([][len(officeLevelNames)]string, len(issuerShort))
+	for k, p := range issuerShort {
+		for l, lvl := range officeLevelNames {
+			out[k][l] = lvl + p[1]
+		}
+	}
+	return out
+}()
 
 // indexCJK is strings.Index for a word of three-byte characters, found by
 // its last byte with IndexByte, where Index would stop at every lead byte

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"strings"
 	"sync"
 	"unsafe"
 )
@@ -15,7 +14,8 @@ import (
 // time.
 //
 // Nothing that Extract returns may point into them: the strings of the
-// result read from the normalized text are copied out (keep).
+// result read from the normalized text are copied out (textPiece), with
+// its dates, as one string.
 type scratch struct {
 	b        []byte
 	pts      []offPoint
@@ -27,6 +27,8 @@ type scratch struct {
 	windows  []window
 	soft     []int8
 	doc      doc
+	res      []byte  // the result's own strings, one after another
+	pieces   []piece // where each is in res
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -47,20 +49,54 @@ func (w *scratch) put() {
 	// (or never written).
 	clear(w.cands)
 	clear(w.windows)
+	clear(w.pieces)
+	w.res = w.res[:0]
 	w.doc = doc{}
 	scratchPool.Put(w)
 }
 
-// keep returns t, copied when it points into the normalized text (whose
-// buffer goes back to the pool).
-func (w *scratch) keep(t string) string {
+// inBuffer reports whether t points into the normalized text, whose
+// buffer goes back to the pool.
+func (w *scratch) inBuffer(t string) bool {
 	if t == "" || len(w.b) == 0 {
-		return t
+		return false
 	}
 	p := uintptr(unsafe.Pointer(unsafe.StringData(t)))
 	lo := uintptr(unsafe.Pointer(unsafe.SliceData(w.b)))
-	if p >= lo && p < lo+uintptr(cap(w.b)) {
-		return strings.Clone(t)
+	return p >= lo && p < lo+uintptr(cap(w.b))
+}
+
+// piece is one string of the result: res[off:end] of the strings written
+// for it, or s itself when it needs no memory of its own (off < 0).
+type piece struct {
+	off, end int
+	s        string
+}
+
+// in returns the piece's string, all being the written strings.
+func (p piece) in(all string) string {
+	if p.off < 0 {
+		return p.s
 	}
-	return t
+	return all[p.off:p.end]
+}
+
+// textPiece is t, written out when it lies in the normalized text.
+func (w *scratch) textPiece(t string) piece {
+	if !w.inBuffer(t) {
+		return piece{off: -1, s: t}
+	}
+	off := len(w.res)
+	w.res = append(w.res, t...)
+	return piece{off: off, end: len(w.res)}
+}
+
+// datePiece is d.String(), written out.
+func (w *scratch) datePiece(d Date) piece {
+	if d.IsZero() || d.Year < 1000 || d.Year > 9999 {
+		return piece{off: -1, s: d.String()}
+	}
+	off := len(w.res)
+	w.res = appendDate(w.res, d)
+	return piece{off: off, end: len(w.res)}
 }

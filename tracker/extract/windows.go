@@ -359,7 +359,8 @@ type doc struct {
 	newlines []int32
 	soft     []int8   // by line break: 0 not judged yet, 1 soft, -1 not
 	own      []string // the issuing office's names (ownNames)
-	ownLazy  bool     // the issuer is unnamed: read it from where applications go
+	ownBuf   [2]string
+	ownLazy  bool // the issuer is unnamed: read it from where applications go
 	receives map[string]bool
 }
 
