@@ -76,6 +76,13 @@ func (db *DB) CopyTo(ctx context.Context, to *DB) ([]TableCopy, error) {
 				return fmt.Errorf("copy %s: %w", t.name, err)
 			}
 		}
+		if !to.pg {
+			// New notices are indexed by the store, not by a trigger
+			// (migration 0016): the copied ones are indexed here.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notices_fts (notices_fts) VALUES ('rebuild')`); err != nil {
+				return fmt.Errorf("copy notices: index them for search: %w", err)
+			}
+		}
 		if to.pg {
 			// Identities go on after the highest id copied.
 			for _, t := range copyTables {

@@ -117,3 +117,54 @@ func TestBackgroundCheckpoints(t *testing.T) {
 	fi, _ = os.Stat(path)
 	t.Errorf("database file %d bytes after writing about 1 MB (%d before): the WAL was not checkpointed", fi.Size(), before)
 }
+
+// TestSearchIndexOfGroupedSaves: new notices are indexed for search at the
+// end of their transaction (migration 0016): what a group stores, saves
+// done again alone after their group failed, and a notice stored and then
+// changed within one group are all found by their text, old texts are not,
+// and the index stays whole.
+func TestSearchIndexOfGroupedSaves(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	now := fmtTime(t0)
+	save := func(url, text string, ws ...Window) *groupReq {
+		return &groupReq{ctx: ctx, done: make(chan error, 1), f: func(tx *sqlTx) error {
+			_, err := db.saveNoticeTx(ctx, tx, Notice{URL: url, Title: "通知", Text: text, Status: "active"}, ws, "", nil, now)
+			return err
+		}}
+	}
+	ok := []Window{{Key: "a", Label: "申报", Closes: "2019-09-20"}}
+	refused := append(ok, Window{Key: "a", Label: "again", Closes: "2019-09-21"}) // one key twice: the group fails
+	// A group that commits: a notice stored, then changed, then a third.
+	db.commitGroup([]*groupReq{
+		save("https://a.gov.cn/1.html", "初稿的文字甲乙丙", ok...),
+		save("https://a.gov.cn/1.html", "改定的文字丁戊己", ok...),
+		save("https://a.gov.cn/2.html", "科技型中小企业评价", ok...),
+	})
+	// A group that fails as a whole; the others are stored alone.
+	db.commitGroup([]*groupReq{
+		save("https://a.gov.cn/3.html", "首台套保险补偿申报", ok...),
+		save("https://a.gov.cn/4.html", "不该找到的文字", refused...),
+		save("https://a.gov.cn/5.html", "工业互联网创新发展", ok...),
+	})
+	for q, want := range map[string]string{
+		"改定的文字": "https://a.gov.cn/1.html", "初稿的文字": "", "科技型中小": "https://a.gov.cn/2.html",
+		"首台套保险": "https://a.gov.cn/3.html", "不该找到": "", "工业互联网": "https://a.gov.cn/5.html",
+	} {
+		found, err := db.Notices(ctx, q, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case want == "" && len(found) != 0:
+			t.Errorf("%s: found %s", q, found[0].URL)
+		case want != "" && (len(found) != 1 || found[0].URL != want):
+			t.Errorf("%s: found %d, want %s", q, len(found), want)
+		}
+	}
+	if !db.pg {
+		if _, err := db.w.ExecContext(ctx, `INSERT INTO notices_fts (notices_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+			t.Errorf("search index: %v", err)
+		}
+	}
+}

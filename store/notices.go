@@ -105,7 +105,21 @@ func (db *DB) SaveFetchedNotice(ctx context.Context, n Notice, windows []Window,
 		n.Status = "active"
 	}
 	err := db.groupTx(ctx, func(tx *sqlTx) error {
-		res = SaveResult{} // a group that failed as a whole runs this again
+		// A group that failed as a whole runs this again, from n as given.
+		var err error
+		res, err = db.saveNoticeTx(ctx, tx, n, windows, reason, st, now)
+		return err
+	})
+	if err != nil {
+		return SaveResult{}, fmt.Errorf("save notice %s: %w", n.URL, err)
+	}
+	return res, nil
+}
+
+// saveNoticeTx is SaveFetchedNotice's work in the transaction tx.
+func (db *DB) saveNoticeTx(ctx context.Context, tx *sqlTx, n Notice, windows []Window, reason string, st *NoticeFetchState, now string) (SaveResult, error) {
+	var res SaveResult
+	err := func() error {
 		old, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url = ?`, n.URL))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -116,6 +130,9 @@ func (db *DB) SaveFetchedNotice(ctx context.Context, n Notice, windows []Window,
 				n.URL, nullID(n.SourceID), n.Title, n.Issuer, n.DocNumber, n.Region, n.Category, nullString(n.Published),
 				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now, nullID(n.ImportID)).Scan(&res.NoticeID); err != nil {
 				return fmt.Errorf("insert notice: %w", err)
+			}
+			if !db.pg {
+				tx.indexAtEnd(res.NoticeID, n.Title, n.Text)
 			}
 			res.NewNotice, res.NoticeChanged = true, true
 		case err != nil:
@@ -152,6 +169,11 @@ func (db *DB) SaveFetchedNotice(ctx context.Context, n Notice, windows []Window,
 				// page was seen with MarkSeen.
 				break
 			}
+			// The update trigger takes the old text out of the index: a
+			// notice stored earlier in this transaction must be in it.
+			if err := tx.flushFTS(ctx); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE notices SET source_id = ?, title = ?, issuer = ?, doc_number = ?,
 				region = ?, category = ?, published = ?, text = ?, content_hash = ?, application_url = ?,
 				extends_notice_id = ?, status = ?, last_seen_at = ?, import_id = ? WHERE id = ?`,
@@ -174,11 +196,8 @@ func (db *DB) SaveFetchedNotice(ctx context.Context, n Notice, windows []Window,
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return SaveResult{}, fmt.Errorf("save notice %s: %w", n.URL, err)
-	}
-	return res, nil
+	}()
+	return res, err
 }
 
 func saveWindows(ctx context.Context, tx *sqlTx, noticeID int64, windows []Window, reason, now string, res *SaveResult) error {

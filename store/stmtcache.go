@@ -138,6 +138,7 @@ type sqlTx struct {
 	*sql.Tx
 	c    *sqlConn
 	want []string
+	fts  []ftsRow // new notices to index before the commit (fts.go)
 }
 
 func (t *sqlTx) prepared(ctx context.Context, q string) *sql.Stmt {

@@ -370,6 +370,10 @@ func (db *DB) tx(ctx context.Context, f func(*sqlTx) error) error {
 		tx.Rollback()
 		return err
 	}
+	if err := tx.flushFTS(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
