@@ -2,7 +2,6 @@ package extract
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -471,7 +470,17 @@ func (d *doc) isSoft(k int) bool {
 }
 
 func searchInt32(l []int32, x int) int {
-	return sort.Search(len(l), func(k int) bool { return int(l[k]) >= x })
+	// sort.Search, written out: its predicate is a call per probe.
+	lo, hi := 0, len(l)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if int(l[h]) >= x {
+			hi = h
+		} else {
+			lo = h + 1
+		}
+	}
+	return lo
 }
 
 // sentenceStart is where the sentence holding i starts (at most
