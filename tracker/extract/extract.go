@@ -1100,7 +1100,7 @@ func trimSeparators(t string) string {
 	t = trimSeparatorsLeft(t)
 	for t != "" {
 		switch {
-		case strings.IndexByte(" ,;:.|", t[len(t)-1]) >= 0:
+		case isSeparator(t[len(t)-1]):
 			t = t[:len(t)-1]
 		case strings.HasSuffix(t, "、"):
 			t = t[:len(t)-3]
@@ -1125,10 +1125,20 @@ func trimBullets(t string) string {
 	return t
 }
 
+// isSeparator reports the bytes of " ,;:.|" (a switch: IndexByte on the
+// set is a call for each byte tested).
+func isSeparator(c byte) bool {
+	switch c {
+	case ' ', ',', ';', ':', '.', '|':
+		return true
+	}
+	return false
+}
+
 func trimSeparatorsLeft(t string) string {
 	for t != "" {
 		switch {
-		case strings.IndexByte(" ,;:.|", t[0]) >= 0:
+		case isSeparator(t[0]):
 			t = t[1:]
 		case strings.HasPrefix(t, "、"):
 			t = t[3:]
