@@ -714,12 +714,16 @@ func findMentions(nz *normalized, buf []mention) scan {
 			continue
 		}
 		if isDigit(s[i]) {
-			if v, j, n := asciiNum(s, i, 5); n == 4 && v >= 1950 && v <= 2099 {
+			v, j, n := asciiNum(s, i, 5)
+			if n == 4 && v >= 1950 && v <= 2099 {
 				if i > 0 && s[i-1] == '[' && j < len(s) && s[j] == ']' {
 					sc.docYear = max(sc.docYear, v)
 				} else if sc.yearDu == 0 && hasAt(s, j, "年度") {
 					sc.yearDu = v
 				}
+			}
+			if n < 5 && !dateMayFollowRun(s, j, n == 4) {
+				continue
 			}
 		}
 		var mt mention
@@ -730,6 +734,30 @@ func findMentions(nz *normalized, buf []mention) scan {
 		}
 	}
 	return sc
+}
+
+// dateMayFollowRun reports whether scanDate may read a date from a run of
+// at most four digits that ends at j (year: it has four): every date it
+// reads from one has 年, 月, 日 or 号 next (white space between), or 前,
+// 之前 or 以前 right after the run (a date whose 月 was lost), or -, . or
+// / after a year (2019-08-27). Most digit runs of a notice (amounts,
+// counts, list numbers) have none, and one rune tells. (Longer runs may
+// be a date whose 年 and 月 were lost: scanDate reads them.)
+func dateMayFollowRun(s string, j int, year bool) bool {
+	if year && j < len(s) && (s[j] == '-' || s[j] == '.' || s[j] == '/') {
+		return true
+	}
+	k := skipWS(s, j)
+	if k+3 > len(s) {
+		return false
+	}
+	switch uint32(s[k])<<16 | uint32(s[k+1])<<8 | uint32(s[k+2]) {
+	case 0xE5B9B4, 0xE69C88, 0xE697A5, 0xE58FB7: // 年 月 日 号
+		return true
+	case 0xE5898D, 0xE4B98B, 0xE4BBA5: // 前 之 以
+		return k == j
+	}
+	return false
 }
 
 // cnDateMayFollow reports whether the rune after the Chinese numeral at i
