@@ -31,10 +31,17 @@ type CrawlResult struct {
 // empty. It returns the source as stored.
 func (db *DB) RecordCrawl(ctx context.Context, id int64, r CrawlResult) (Source, error) {
 	now := fmtTime(db.now())
-	// Not grouped with the notices' saves (groupTx): grouped, three
-	// daemons on one PostgreSQL (TestThreeDaemonsShareOnePostgres) checked
-	// sources twice in a slot and a host faster than its pace, every run.
-	err := db.tx(ctx, func(tx *sqlTx) error {
+	// On SQLite, grouped with the other writes waiting for the one writer
+	// (a pass over many hosts ends with every source recording its check
+	// at once). Not on PostgreSQL, whose writers work side by side:
+	// grouped there, three daemons on one database
+	// (TestThreeDaemonsShareOnePostgres) checked sources twice in a slot
+	// and a host faster than its pace, every run.
+	write := db.groupTx
+	if db.pg {
+		write = db.tx
+	}
+	err := write(ctx, func(tx *sqlTx) error {
 		s, err := scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM sources WHERE id = ?`, id))
 		if err != nil {
 			return err
