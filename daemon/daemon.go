@@ -98,7 +98,7 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return
 		}
-		m.Logger.Debug("feed listing read ahead", "took", time.Since(start))
+		m.Logger.Info("feed listing read ahead", "took", time.Since(start))
 	}()
 	m.Logger.Info("grantwatch serving", "addr", m.Addr(), "db", store.Shown(m.Config.DB))
 	select {

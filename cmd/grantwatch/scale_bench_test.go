@@ -567,13 +567,20 @@ port = %d
 	}
 	serveDone := make(chan error, 1)
 	addrc := make(chan string, 1)
+	warmc := make(chan time.Duration, 1) // the feed listing read at start
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		re := regexp.MustCompile(`grantwatch serving.* addr=(\S+)`)
+		reWarm := regexp.MustCompile(`feed listing read ahead.* took=(\S+)`)
 		for sc.Scan() {
 			fmt.Fprintln(serveLog, sc.Text())
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				addrc <- m[1]
+			}
+			if m := reWarm.FindStringSubmatch(sc.Text()); m != nil {
+				if d, err := time.ParseDuration(m[1]); err == nil {
+					warmc <- d
+				}
 			}
 		}
 		serveDone <- serve.Wait()
@@ -652,6 +659,12 @@ port = %d
 	d, _, allBytes := get(feedAll, "", 200)
 	allFirst := ms(d)
 	allWarm := median(feedAll, "", 200)
+	var warm time.Duration
+	select {
+	case warm = <-warmc:
+	case <-time.After(5 * time.Minute):
+		b.Errorf("serve did not read the feed listing ahead (log in %s)", serveLog.Name())
+	}
 	hwm := procStatusKB(serve.Process.Pid, "VmHWM")
 	serve.Process.Signal(syscall.SIGTERM)
 	select {
@@ -692,6 +705,7 @@ port = %d
 	b.ReportMetric(float64(deliveries), "deliveries")
 	b.ReportMetric(notify.wall.Seconds(), "s_notify")
 	b.ReportMetric(float64(mails)/notify.wall.Seconds(), "mails_per_s")
+	b.ReportMetric(ms(warm), "ms_listing_at_start")
 	b.ReportMetric(healthz, "ms_healthz")
 	b.ReportMetric(upFirst, "ms_upcoming_first")
 	b.ReportMetric(upWarm, "ms_upcoming")
