@@ -841,12 +841,10 @@ func classify(d *doc, c *cand) bool {
 	}
 	preSub := cuesIn(buf[0][:0], s, sub, preTo)
 	postEnd := subEnd(s, c.end, se)
-	postSub := cuesIn(buf[1][:0], s, c.end, postEnd)
 	nextEnd := postEnd
 	if postEnd < se {
 		nextEnd = subEnd(s, postEnd+1, se)
 	}
-	postNext := cuesIn(buf[2][:0], s, postEnd, nextEnd)
 	c.labelStart, c.labelEnd, c.postEnd = sub, preTo, postEnd
 
 	// An issuer-side review named right before the date rules it out, even
@@ -861,24 +859,29 @@ func classify(d *doc, c *cand) bool {
 			return false
 		}
 	}
-	if judgeLast(s, preSub, sub) == vNeg {
+	preVerdict := judgeLast(s, preSub, sub)
+	if preVerdict == vNeg {
 		return false
 	}
-	if judgeFirst(s, postSub, postEnd) == vNeg {
+	// The clauses after the date are read only once the words before it
+	// have not ruled it out, and the next clause only when they are asked.
+	postSub := cuesIn(buf[1][:0], s, c.end, postEnd)
+	postVerdict := judgeFirst(s, postSub, postEnd)
+	if postVerdict == vNeg {
 		// A range that ends its clause with 期间, the applicant's action in
 		// the next clause (……至3月10日期间,申报单位登录系统在线申报).
 		last := len(postSub) - 1
 		if !(c.kind == kRange && last >= 0 && postSub[last].w == "期间" && trimSpace(s[postSub[last].end:postEnd]) == "" &&
-			judgeFirst(s, postNext, nextEnd) == vPos && !strings.Contains(s[postEnd:nextEnd], "的")) {
+			judgeFirst(s, cuesIn(buf[2][:0], s, postEnd, nextEnd), nextEnd) == vPos && !strings.Contains(s[postEnd:nextEnd], "的")) {
 			return false
 		}
 		c.postEnd = nextEnd
 		return true
 	}
-	if judgeLast(s, preSub, sub) == vPos {
+	if preVerdict == vPos {
 		return true
 	}
-	if judgeFirst(s, postSub, postEnd) == vPos || judgeFirst(s, postNext, nextEnd) == vPos {
+	if postVerdict == vPos || judgeFirst(s, cuesIn(buf[2][:0], s, postEnd, nextEnd), nextEnd) == vPos {
 		return true
 	}
 	switch judgeLast(s, cuesIn(buf[3][:0], s, ss, sub), ss) {
