@@ -192,9 +192,10 @@ func Extract(text string, opts Options) Result {
 		if k > 0 {
 			prevEnd = kept[k-1].end
 		}
-		w.what, w.class = label(d, c, prevEnd)
 		if c.tableWhat != "" {
 			w.what, w.class = c.tableWhat, c.tableWhat // each cell its own stage
+		} else {
+			w.what, w.class = label(d, c, prevEnd)
 		}
 		if merged != nil {
 			// Opening and deadline in one sentence: the deadline's words

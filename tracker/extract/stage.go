@@ -153,10 +153,13 @@ func keepAsIs(t string) bool {
 	if !moreRunes(t, 1) || moreRunes(t, maxStage) {
 		return false
 	}
-	for _, r := range t {
+	for i := 0; i < len(t); {
+		// decodeRune, not range: range decodes each rune through a call.
+		r, w := decodeRune(t[i:])
 		if r < 0x3400 || r > 0x9FFF { // CJK ideographs (and extension A)
 			return false
 		}
+		i += w
 	}
 	// t is Chinese characters only: a word can start or end it only when
 	// it starts or ends with t's first or last rune.
