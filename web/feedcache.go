@@ -27,6 +27,15 @@ type feedCache struct {
 	listVersion int64
 	listSince   string
 	list        []store.WindowView
+	// reading is the whole listing being read (at start, or for an
+	// earlier day): those who need it then wait for that read instead of
+	// starting their own beside it.
+	reading *fullRead
+}
+
+type fullRead struct {
+	since string
+	done  chan struct{}
 }
 
 // feedEntry is a feed as drawn and gzipped, each kept once asked for. A
@@ -119,10 +128,36 @@ func (c *feedCache) windows(ctx context.Context, db *store.DB, version int64, si
 		}
 		ws = store.MergeListing(list, changed, removed, since)
 	} else {
+		c.mu.Lock()
+		if r := c.reading; r != nil && r.since == since {
+			// Someone reads it now (serve's read at start): wait, then
+			// take it as kept, brought up to date if need be.
+			c.mu.Unlock()
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return c.windows(ctx, db, version, since)
+		}
+		r := &fullRead{since: since, done: make(chan struct{})}
+		c.reading = r
+		c.mu.Unlock()
 		var err error
-		if v, ws, err = db.Listing(ctx, since); err != nil {
+		v, ws, err = db.Listing(ctx, since)
+		c.mu.Lock()
+		if c.reading == r {
+			c.reading = nil
+		}
+		if err == nil && (c.list == nil || since > c.listSince || since == c.listSince && v > c.listVersion) {
+			c.list, c.listVersion, c.listSince = ws, v, since
+		}
+		c.mu.Unlock()
+		close(r.done)
+		if err != nil {
 			return nil, err
 		}
+		return ws, nil
 	}
 	c.mu.Lock()
 	if c.list == nil || since > c.listSince || since == c.listSince && v > c.listVersion {

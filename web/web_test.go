@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -469,5 +470,49 @@ func TestWarmReadsTheListing(t *testing.T) {
 	if resp, body := e.get(http.DefaultClient, "/feed/"+sub.FeedToken+".ics"); resp.StatusCode != 200 ||
 		!strings.Contains(body, "山西省重点研发计划") || !strings.Contains(body, "首台套") {
 		t.Errorf("feed after Warm: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestListingReadOnce: callers that need the whole listing while it is
+// being read (a feed asked for during serve's read at start) wait for that
+// read instead of each reading it again beside it: all get the one slice.
+func TestListingReadOnce(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	for i := 0; i < 1500; i++ {
+		if _, err := e.db.SaveNotice(ctx, store.Notice{URL: fmt.Sprintf("https://kjt.example.gov.cn/many/%d.html", i), Title: "关于申报的通知", Region: "山西"},
+			[]store.Window{{Key: "k", Label: "申报", Opens: "2019-09-01", Closes: "2019-09-30"}}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := e.db.ListingVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	got := make([][]store.WindowView, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			ws, err := e.web.feeds.windows(ctx, e.db, v, "2019-08-02")
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = ws
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range got {
+		if len(got[i]) != 1502 {
+			t.Fatalf("caller %d: %d windows, want 1502", i, len(got[i]))
+		}
+		if &got[i][0] != &got[0][0] {
+			t.Errorf("caller %d read the listing again beside caller 0", i)
+		}
 	}
 }
