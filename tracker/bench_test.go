@@ -32,7 +32,17 @@ func BenchmarkCrawlPoliteness(b *testing.B) {
 }
 
 func crawlPoliteness(b *testing.B, hosts, perHost int) {
-	const delay = 100 * time.Millisecond
+	// GRANTWATCH_BENCH_DELAY sets another per-host delay (say 400ms): the
+	// time over the bound stays about the same whatever the delay, which
+	// tells a cost per notice (CPU) from a cost per wait (pacing).
+	delay := 100 * time.Millisecond
+	if v := os.Getenv("GRANTWATCH_BENCH_DELAY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			b.Fatalf("GRANTWATCH_BENCH_DELAY=%q: want a positive duration such as 400ms", v)
+		}
+		delay = d
+	}
 	t := &testing.T{}
 	var sites []*site
 	for h := 1; h <= hosts; h++ {
@@ -98,6 +108,7 @@ func crawlPoliteness(b *testing.B, hosts, perHost int) {
 		var gaps time.Duration
 		var nGaps int
 		var first, last time.Time
+		minGap := time.Hour
 		for _, s := range sites {
 			s.mu.Lock()
 			if len(s.when) > 0 && s.when[0].After(first) {
@@ -113,7 +124,9 @@ func crawlPoliteness(b *testing.B, hosts, perHost int) {
 			}
 			// The pace held: no two requests to a host closer than the delay.
 			for k := 1; k < len(s.when); k++ {
-				if gap := s.when[k].Sub(s.when[k-1]); gap < delay-5*time.Millisecond {
+				gap := s.when[k].Sub(s.when[k-1])
+				minGap = min(minGap, gap)
+				if gap < delay-5*time.Millisecond {
 					b.Errorf("host %s: two requests %v apart", s.srv.URL, gap)
 				}
 			}
@@ -123,6 +136,8 @@ func crawlPoliteness(b *testing.B, hosts, perHost int) {
 		b.ReportMetric(elapsed.Seconds(), "s_crawl")
 		b.ReportMetric(bound.Seconds(), "s_bound")
 		b.ReportMetric(elapsed.Seconds()/bound.Seconds(), "x_bound")
+		b.ReportMetric(float64((elapsed-bound).Microseconds())/1000, "ms_over")
+		b.ReportMetric(float64(minGap.Microseconds())/1000, "ms_min_gap")
 		// Where the time over the bound goes: the last host's first request
 		// (every host starts at once, workers bound requests in flight),
 		// hosts' requests further apart than the delay, and what is left
