@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 
 	"github.com/grantwatch/grantwatch/tracker/extract"
@@ -79,7 +80,7 @@ var listDateRE = regexp.MustCompile(`(20\d\d|19\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-
 // and the next (or previous) link.
 func dateNear(a *goquery.Selection) string {
 	var text string
-	if box := a.Closest("li, tr, dd, p"); box.Length() > 0 && box.Find("a").Length() == 1 {
+	if box := a.ClosestMatcher(matchLinkBox); box.Length() > 0 && box.FindMatcher(matchA).Length() == 1 {
 		text = strings.Replace(box.Text(), a.Text(), " ", 1)
 	} else {
 		text = siblingText(a)
@@ -99,7 +100,7 @@ func dateNear(a *goquery.Selection) string {
 func siblingText(a *goquery.Selection) string {
 	var b strings.Builder
 	hasLink := func(n *html.Node) bool {
-		return n.Type == html.ElementNode && (n.Data == "a" || goquery.NewDocumentFromNode(n).Find("a").Length() > 0)
+		return n.Type == html.ElementNode && (n.Data == "a" || goquery.NewDocumentFromNode(n).FindMatcher(matchA).Length() > 0)
 	}
 	for n := a.Nodes[0].NextSibling; n != nil && !hasLink(n); n = n.NextSibling {
 		b.WriteString(goquery.NewDocumentFromNode(n).Text())
@@ -326,6 +327,30 @@ var bodySelectors = []string{
 	"#content", ".content", "article", ".article",
 }
 
+// Selectors compiled once: goquery compiles a selector string at every
+// call, and a notice page went through some thirty (2 % of a crawl's CPU).
+var (
+	bodyMatchers      = compileAll(bodySelectors)
+	titleMatchers     = compileAll([]string{"h1", ".title", "h2", "h3"})
+	metaTitleMatchers = compileAll([]string{`meta[name="ArticleTitle"]`, `meta[property="og:title"]`})
+	matchHidden       = cascadia.MustCompile("script, style, noscript, template, iframe, svg")
+	matchLink         = cascadia.MustCompile("a[href]")
+	matchA            = cascadia.MustCompile("a")
+	matchAll          = cascadia.MustCompile("*")
+	matchBody         = cascadia.MustCompile("body")
+	matchBlocks       = cascadia.MustCompile("div, td, section, article, main")
+	matchTitle        = cascadia.MustCompile("title")
+	matchLinkBox      = cascadia.MustCompile("li, tr, dd, p")
+)
+
+func compileAll(sels []string) []goquery.Matcher {
+	ms := make([]goquery.Matcher, len(sels))
+	for i, s := range sels {
+		ms[i] = cascadia.MustCompile(s)
+	}
+	return ms
+}
+
 var docExt = map[string]bool{".doc": true, ".docx": true, ".pdf": true, ".wps": true, ".xls": true, ".xlsx": true, ".zip": true, ".rar": true, ".txt": true}
 
 // ReadArticle takes the title, body text and attachments of a notice page.
@@ -335,10 +360,10 @@ func ReadArticle(pageURL, page string) Article {
 	if err != nil {
 		return art
 	}
-	doc.Find("script, style, noscript, template, iframe, svg").Remove()
+	doc.FindMatcher(matchHidden).Remove()
 	var body *goquery.Selection
-	for _, s := range bodySelectors {
-		if sel := doc.Find(s).First(); sel.Length() > 0 && utf8.RuneCountInString(strings.TrimSpace(sel.Text())) >= 20 {
+	for _, m := range bodyMatchers {
+		if sel := doc.FindMatcher(m).First(); sel.Length() > 0 && utf8.RuneCountInString(strings.TrimSpace(sel.Text())) >= 20 {
 			body = sel
 			break
 		}
@@ -351,7 +376,7 @@ func ReadArticle(pageURL, page string) Article {
 
 	base, _ := url.Parse(pageURL)
 	seen := map[string]bool{}
-	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+	doc.FindMatcher(matchLink).Each(func(_ int, a *goquery.Selection) {
 		href, _ := a.Attr("href")
 		if base == nil || href == "" || strings.HasPrefix(strings.ToLower(strings.TrimSpace(href)), "javascript:") {
 			return
@@ -401,13 +426,13 @@ func inside(n *html.Node, sel *goquery.Selection) bool {
 // largestBlock picks the element with the most text of its own: long text
 // that is not link text (menus and lists are mostly links).
 func largestBlock(doc *goquery.Document) *goquery.Selection {
-	best, bestScore := doc.Find("body"), -1
-	doc.Find("div, td, section, article, main").Each(func(_ int, s *goquery.Selection) {
+	best, bestScore := doc.FindMatcher(matchBody), -1
+	doc.FindMatcher(matchBlocks).Each(func(_ int, s *goquery.Selection) {
 		all := utf8.RuneCountInString(strings.Join(strings.Fields(s.Text()), ""))
-		links := utf8.RuneCountInString(strings.Join(strings.Fields(s.Find("a").Text()), ""))
+		links := utf8.RuneCountInString(strings.Join(strings.Fields(s.FindMatcher(matchA).Text()), ""))
 		score := all - 3*links
 		// Prefer the inner block when a wrapper adds little.
-		if score > bestScore || score == bestScore && best.Find("*").Length() > s.Find("*").Length() {
+		if score > bestScore || score == bestScore && best.FindMatcher(matchAll).Length() > s.FindMatcher(matchAll).Length() {
 			best, bestScore = s, score
 		}
 	})
@@ -418,17 +443,17 @@ func largestBlock(doc *goquery.Document) *goquery.Selection {
 }
 
 func pageTitle(doc *goquery.Document, body *goquery.Selection) string {
-	for _, s := range []string{"h1", ".title", "h2", "h3"} {
-		if t := strings.Join(strings.Fields(doc.Find(s).First().Text()), " "); utf8.RuneCountInString(t) >= 6 {
+	for _, m := range titleMatchers {
+		if t := strings.Join(strings.Fields(doc.FindMatcher(m).First().Text()), " "); utf8.RuneCountInString(t) >= 6 {
 			return t
 		}
 	}
-	for _, s := range []string{`meta[name="ArticleTitle"]`, `meta[property="og:title"]`} {
-		if t, ok := doc.Find(s).Attr("content"); ok && strings.TrimSpace(t) != "" {
+	for _, m := range metaTitleMatchers {
+		if t, ok := doc.FindMatcher(m).Attr("content"); ok && strings.TrimSpace(t) != "" {
 			return strings.TrimSpace(t)
 		}
 	}
-	t := strings.Join(strings.Fields(doc.Find("title").First().Text()), " ")
+	t := strings.Join(strings.Fields(doc.FindMatcher(matchTitle).First().Text()), " ")
 	// Drop the site name: "关于……的通知 - 某某省科技厅" or "_某某网".
 	for _, sep := range []string{" - ", "_", " | ", "--"} {
 		if i := strings.Index(t, sep); i > 0 {
