@@ -123,12 +123,20 @@ func (db *DB) saveNoticeTx(ctx context.Context, tx *sqlTx, n Notice, windows []W
 		old, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE url = ?`, n.URL))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			// A new notice's fetch state goes in with it: set by an update
+			// after, the row (its text and all) was written twice.
+			var etag, lastMod, att, checked any
+			if st != nil {
+				etag, lastMod, att, checked = st.ETag, st.LastModified, attachmentsJSON(st), now
+			}
 			if err := tx.QueryRowContext(ctx, `INSERT INTO notices
 				(url, source_id, title, issuer, doc_number, region, category, published, text, content_hash,
-				 application_url, extends_notice_id, status, first_seen_at, last_seen_at, import_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				 application_url, extends_notice_id, status, first_seen_at, last_seen_at, import_id,
+				 etag, last_modified, attachments, checked_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), COALESCE(?, '[]'), ?) RETURNING id`,
 				n.URL, nullID(n.SourceID), n.Title, n.Issuer, n.DocNumber, n.Region, n.Category, nullString(n.Published),
-				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now, nullID(n.ImportID)).Scan(&res.NoticeID); err != nil {
+				n.Text, n.ContentHash, n.ApplicationURL, nullID(n.ExtendsNoticeID), n.Status, now, now, nullID(n.ImportID),
+				etag, lastMod, att, checked).Scan(&res.NoticeID); err != nil {
 				return fmt.Errorf("insert notice: %w", err)
 			}
 			if !db.pg {
@@ -182,16 +190,12 @@ func (db *DB) saveNoticeTx(ctx context.Context, tx *sqlTx, n Notice, windows []W
 				return fmt.Errorf("update notice: %w", err)
 			}
 		}
-		if err := saveWindows(ctx, tx, res.NoticeID, windows, reason, now, &res); err != nil {
+		if err := saveWindows(ctx, tx, res.NoticeID, windows, reason, now, res.NewNotice, &res); err != nil {
 			return err
 		}
-		if st != nil {
-			att, _ := json.Marshal(st.Attachments)
-			if st.Attachments == nil {
-				att = []byte("[]")
-			}
+		if st != nil && !res.NewNotice {
 			if _, err := tx.ExecContext(ctx, `UPDATE notices SET etag = ?, last_modified = ?, attachments = ?, checked_at = ? WHERE id = ?`,
-				st.ETag, st.LastModified, string(att), now, res.NoticeID); err != nil {
+				st.ETag, st.LastModified, attachmentsJSON(st), now, res.NoticeID); err != nil {
 				return fmt.Errorf("notice fetch state: %w", err)
 			}
 		}
@@ -200,10 +204,24 @@ func (db *DB) saveNoticeTx(ctx context.Context, tx *sqlTx, n Notice, windows []W
 	return res, err
 }
 
-func saveWindows(ctx context.Context, tx *sqlTx, noticeID int64, windows []Window, reason, now string, res *SaveResult) error {
-	stored, err := windowsOf(ctx, tx, noticeID)
-	if err != nil {
-		return err
+// attachmentsJSON is the fetch state's attachments as stored: a JSON list.
+func attachmentsJSON(st *NoticeFetchState) string {
+	if st.Attachments == nil {
+		return "[]"
+	}
+	att, _ := json.Marshal(st.Attachments)
+	return string(att)
+}
+
+// saveWindows brings a notice's windows in line with those just read. A
+// notice inserted in this transaction (isNew) has none to read first.
+func saveWindows(ctx context.Context, tx *sqlTx, noticeID int64, windows []Window, reason, now string, isNew bool, res *SaveResult) error {
+	var stored []Window
+	if !isNew {
+		var err error
+		if stored, err = windowsOf(ctx, tx, noticeID); err != nil {
+			return err
+		}
 	}
 	byKey := make(map[string]Window, len(stored))
 	for _, w := range stored {
