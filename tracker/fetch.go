@@ -524,7 +524,15 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 	if err != nil {
 		return nil, classifyError(u.String(), err)
 	}
-	defer resp.Body.Close()
+	defer func() {
+		// A body closed before its end closes the connection with it: a
+		// 404 robots.txt (most sites have none) or an error page made the
+		// next request to the host dial again. The rest of a small one is
+		// read first (within the fetch's timeout, like any page), so that
+		// the connection is kept; past drainBytes it is closed.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
+		resp.Body.Close()
+	}()
 	out := &Response{URL: resp.Request.URL.String(), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
 		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	switch {
@@ -536,7 +544,6 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 		if ra > 0 {
 			f.holdOff(key, ra)
 		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, &FetchError{URL: u.String(), Kind: "status", Status: resp.StatusCode, RetryAfter: ra}
 	case resp.StatusCode == 412 || resp.StatusCode == 403 && looksLikeChallenge(resp):
 		// Chinese government WAFs answer 412 with a JavaScript challenge;
@@ -557,6 +564,10 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, req Request, scope Scope)
 	out.Body = body
 	return out, nil
 }
+
+// drainBytes is the most of an unwanted body read to keep its connection:
+// an error page is a few KB; past this, closing is cheaper than reading.
+const drainBytes = 64 << 10
 
 // stripCRLF keeps a header value from a page on one line.
 func stripCRLF(v string) string { return strings.NewReplacer("\r", "", "\n", "").Replace(v) }
