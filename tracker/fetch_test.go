@@ -40,25 +40,26 @@ func TestFetchKeepsConnectionAfterErrorPage(t *testing.T) {
 	defer srv.Close()
 	f := NewFetcher(testFetchConfig())
 	ctx := context.Background()
-	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/a.html"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/gone.html"}); err == nil {
-		t.Fatal("404 page fetched without error")
-	}
-	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/b.html"}); err != nil {
-		t.Fatal(err)
-	}
-	if n := conns.Load(); n != 1 {
-		t.Errorf("%d connections for robots.txt (404), a page, a 404 page and a page; want 1", n)
-	}
-	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/big-404.html"}); err == nil {
-		t.Fatal("404 page fetched without error")
-	}
-	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/c.html"}); err != nil {
-		t.Fatal(err)
-	}
-	if n := conns.Load(); n != 2 {
-		t.Errorf("%d connections after a 128 KB error page; want 2 (not read to its end, it is closed)", n)
+	// Each step fetches a page (robots.txt goes first, once) and says how
+	// many connections the server has seen by then.
+	for _, step := range []struct {
+		path  string
+		gone  bool // a 404 page: the fetch fails
+		conns int32
+		why   string
+	}{
+		{"/a.html", false, 1, "robots.txt (404) and a page"},
+		{"/gone.html", true, 1, "then a 404 page"},
+		{"/b.html", false, 1, "then a page"},
+		{"/big-404.html", true, 1, "then a 128 KB 404 page"},
+		{"/c.html", false, 2, "then a page, after a 128 KB error page (not read to its end, it is closed)"},
+	} {
+		_, err := f.Fetch(ctx, Request{URL: srv.URL + step.path})
+		if (err != nil) != step.gone {
+			t.Fatalf("%s: error %v, want one: %v", step.path, err, step.gone)
+		}
+		if n := conns.Load(); n != step.conns {
+			t.Errorf("%s: %d connections for %s; want %d", step.path, n, step.why, step.conns)
+		}
 	}
 }
