@@ -185,13 +185,15 @@ func (r *Renderer) Render(ctx context.Context, pageURL string, fetchFn Fetch) (s
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := r.answer(tab, e, fetchFn); err != nil && e.ResourceType == network.ResourceTypeDocument && e.Request.URL == pageURL {
-				mu.Lock()
-				if docErr == nil {
-					docErr = err
+			r.answer(tab, e, fetchFn, func(err error) {
+				if e.ResourceType == network.ResourceTypeDocument && e.Request.URL == pageURL {
+					mu.Lock()
+					if docErr == nil {
+						docErr = err
+					}
+					mu.Unlock()
 				}
-				mu.Unlock()
-			}
+			})
 		}()
 	}); err != nil {
 		return "", fmt.Errorf("render %s: %w", pageURL, err)
@@ -248,8 +250,11 @@ func (r *Renderer) settle(tab context.Context) error {
 }
 
 // answer serves one paused request through the crawler's fetcher, or
-// refuses it.
-func (r *Renderer) answer(tab context.Context, e *fetch.EventRequestPaused, fetchFn Fetch) error {
+// refuses it. A failed fetch's error goes to failed before the browser is
+// told: the page's navigation ends as soon as the browser knows, and the
+// caller must then find why (it was a race: the challenge page's antibot
+// error sometimes came after, and the crawl saw only net::ERR_ACCESS_DENIED).
+func (r *Renderer) answer(tab context.Context, e *fetch.EventRequestPaused, fetchFn Fetch, failed func(error)) {
 	fail := func(reason network.ErrorReason) {
 		chromedp.Call(tab, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: reason})
 	}
@@ -257,12 +262,12 @@ func (r *Renderer) answer(tab context.Context, e *fetch.EventRequestPaused, fetc
 	case network.ResourceTypeDocument, network.ResourceTypeScript, network.ResourceTypeXHR, network.ResourceTypeFetch:
 	default:
 		fail(network.ErrorReasonBlockedByClient) // images, fonts, styles, media: not needed to read a list
-		return nil
+		return
 	}
 	u, err := url.Parse(e.Request.URL)
 	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
 		fail(network.ErrorReasonBlockedByClient)
-		return nil
+		return
 	}
 	var body []byte
 	for _, p := range e.Request.PostDataEntries {
@@ -276,13 +281,12 @@ func (r *Renderer) answer(tab context.Context, e *fetch.EventRequestPaused, fetc
 	}
 	status, rtype, resp, err := fetchFn(tab, e.Request.Method, e.Request.URL, body, ctype)
 	if err != nil {
+		failed(err)
 		fail(network.ErrorReasonAccessDenied)
-		return err
+		return
 	}
 	headers := []*fetch.HeaderEntry{{Name: "Content-Type", Value: rtype}, {Name: "Cache-Control", Value: "no-store"}}
-	if _, err := chromedp.Call(tab, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID,
-		ResponseCode: int64(status), ResponseHeaders: headers, Body: resp}); err != nil {
-		return nil // the tab closed meanwhile
-	}
-	return nil
+	// An error here is the tab closed meanwhile: nothing to answer.
+	chromedp.Call(tab, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID,
+		ResponseCode: int64(status), ResponseHeaders: headers, Body: resp})
 }
