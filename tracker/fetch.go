@@ -72,7 +72,7 @@ func DefaultFetchConfig() FetchConfig {
 		HeaderTimeout:      15 * time.Second,
 		PerHostDelay:       2 * time.Second,
 		PerHostConcurrency: 1,
-		MaxInFlight:        8,
+		MaxInFlight:        32,
 		MaxBodyBytes:       10 << 20,
 		MaxRedirects:       5,
 		RespectRobots:      true,

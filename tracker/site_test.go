@@ -30,6 +30,9 @@ type site struct {
 	hits map[string]int
 	reqs []*http.Request
 	when []time.Time // when each of reqs arrived
+	// latency holds every answer that long after the request arrived, as
+	// a distant server's would be.
+	latency time.Duration
 }
 
 // newSite starts a site on 127.0.0.1, or on another loopback address.
@@ -57,7 +60,11 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 	s.reqs = append(s.reqs, r)
 	s.when = append(s.when, time.Now())
 	h := s.h[r.URL.Path]
+	latency := s.latency
 	s.mu.Unlock()
+	if latency > 0 {
+		time.Sleep(latency) // a distant server: the request arrived (when), the answer comes later
+	}
 	if h == nil {
 		http.NotFound(w, r)
 		return

@@ -411,7 +411,7 @@ func runScale(b *testing.B, k int, dir string) {
 	}
 	cfgPath := filepath.Join(dir, "gw.toml")
 	// The defaults (config.example.toml) but for what a benchmark on
-	// loopback needs; everything else, fetch.workers = 8 and
+	// loopback needs; everything else, fetch.workers = 32 and
 	// smtp.connections = 1 among it, is left at its default.
 	cfg := fmt.Sprintf(`db = %q
 [fetch]
