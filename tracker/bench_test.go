@@ -41,21 +41,10 @@ func crawlPoliteness(b *testing.B, hosts, perHost int) {
 	// GRANTWATCH_BENCH_DELAY sets another per-host delay (say 400ms): the
 	// time over the bound stays about the same whatever the delay, which
 	// tells a cost per notice (CPU) from a cost per wait (pacing).
-	delay := 100 * time.Millisecond
-	if v := os.Getenv("GRANTWATCH_BENCH_DELAY"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			b.Fatalf("GRANTWATCH_BENCH_DELAY=%q: want a positive duration such as 400ms", v)
-		}
-		delay = d
-	}
-	var latency time.Duration
-	if v := os.Getenv("GRANTWATCH_BENCH_LATENCY"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			b.Fatalf("GRANTWATCH_BENCH_LATENCY=%q: want a duration such as 100ms", v)
-		}
-		latency = d
+	delay := benchDuration(b, "GRANTWATCH_BENCH_DELAY", 100*time.Millisecond)
+	latency := benchDuration(b, "GRANTWATCH_BENCH_LATENCY", 0)
+	if delay <= 0 {
+		b.Fatal("GRANTWATCH_BENCH_DELAY: want a positive duration such as 400ms")
 	}
 	t := &testing.T{}
 	var sites []*site
@@ -171,6 +160,20 @@ func crawlPoliteness(b *testing.B, hosts, perHost int) {
 		db.Close()
 		b.StartTimer()
 	}
+}
+
+// benchDuration reads a duration from the environment variable name (def
+// when unset); one that does not parse, or is negative, stops the benchmark.
+func benchDuration(b *testing.B, name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		b.Fatalf("%s=%q: want a duration such as 100ms", name, v)
+	}
+	return d
 }
 
 // BenchmarkTenThousandSources loads 10,000 sources and checks them all
