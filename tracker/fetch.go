@@ -210,6 +210,12 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 	return f
 }
 
+// CloseIdleConnections closes the connections kept open for the hosts'
+// next requests (they close by themselves after IdleConnTimeout): for a
+// fetcher that is done with, so that its connections, and the servers'
+// goroutines behind them, do not linger.
+func (f *Fetcher) CloseIdleConnections() { f.client.CloseIdleConnections() }
+
 // dialContext refuses blocked addresses at dial time, after DNS: a name
 // that resolves to 127.0.0.1 or 169.254.169.254 is caught however it was
 // spelt, and a redirect cannot get around it.
