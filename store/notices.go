@@ -448,7 +448,9 @@ func (f WindowFilter) where(d dialect) (string, []any) {
 		where = append(where, `w.status = 'active' AND `+d.notIndexed("n.status")+` = 'active'`)
 	}
 	if f.UpcomingFrom != "" {
-		where = append(where, `(w.closes >= ? OR (w.closes IS NULL AND w.opens >= ?))`)
+		// Windows without a closing day are found by windows_opens_only
+		// (migration 0017) from the day on, not among every such window.
+		where = append(where, `(w.closes >= ? OR (`+d.notIndexed("w.closes")+` IS NULL AND w.opens >= ?))`)
 		args = append(args, f.UpcomingFrom, f.UpcomingFrom)
 	}
 	if f.StartsBy != "" {
@@ -468,44 +470,49 @@ func (f WindowFilter) where(d dialect) (string, []any) {
 
 // Windows lists windows with their notices, soonest closing first.
 func (db *DB) Windows(ctx context.Context, f WindowFilter) ([]WindowView, error) {
+	q, args, bounded := f.query(db.dialect())
+	ws, err := queryAll(ctx, db.r, "list windows", scanWindowView, q, args...)
+	if err != nil || !bounded {
+		return ws, err
+	}
+	sort.SliceStable(ws, func(i, j int) bool {
+		a, b := cmp.Or(ws[i].Closes, ws[i].Opens), cmp.Or(ws[j].Closes, ws[j].Opens)
+		if a != b {
+			return a < b
+		}
+		return ws[i].ID < ws[j].ID
+	})
+	return ws[:min(len(ws), f.Limit)], nil
+}
+
+// query is the SQL Windows runs. A bounded listing from a day (bounded)
+// is two reads of at most Limit rows each, to be merged and cut: the
+// windows closing from that day, walking the index on closes, and those
+// that only open, walking windows_opens_only; each stops at the limit, so
+// its cost does not grow with the history stored.
+func (f WindowFilter) query(d dialect) (q string, args []any, bounded bool) {
 	cols := `SELECT ` + prefixCols("w.", windowCols) + `, n.url, n.title, n.issuer, n.region, n.status
 		FROM windows w JOIN notices n ON n.id = w.notice_id`
-	var q string
-	var args []any
 	if f.Limit > 0 && f.UpcomingFrom != "" {
-		// A bounded listing from a day walks the index on closes from that
-		// day and stops at the limit (and, apart, the few windows that
-		// only open), so its cost does not grow with the history stored.
 		g := f
 		g.UpcomingFrom = ""
-		where, wargs := g.where(db.dialect())
+		where, wargs := g.where(d)
 		and := " AND "
 		if where == "" {
 			where, and = " WHERE ", ""
 		}
 		q = `SELECT * FROM (` + cols + where + and + `w.closes >= ? ORDER BY w.closes, w.id LIMIT ?) AS closing
-			UNION ALL SELECT * FROM (` + cols + where + and + `w.closes IS NULL AND w.opens >= ? ORDER BY w.opens, w.id LIMIT ?) AS opening`
+			UNION ALL SELECT * FROM (` + cols + where + and + d.notIndexed("w.closes") + ` IS NULL AND w.opens >= ? ORDER BY w.opens, w.id LIMIT ?) AS opening`
 		args = append(append(append(args, wargs...), f.UpcomingFrom, f.Limit), append(wargs, f.UpcomingFrom, f.Limit)...)
-		ws, err := queryAll(ctx, db.r, "list windows", scanWindowView, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		sort.SliceStable(ws, func(i, j int) bool {
-			a, b := cmp.Or(ws[i].Closes, ws[i].Opens), cmp.Or(ws[j].Closes, ws[j].Opens)
-			if a != b {
-				return a < b
-			}
-			return ws[i].ID < ws[j].ID
-		})
-		return ws[:min(len(ws), f.Limit)], nil
+		return q, args, true
 	}
-	where, args := f.where(db.dialect())
+	where, args := f.where(d)
 	q = cols + where + ` ORDER BY COALESCE(w.closes, w.opens, '9999') , w.id`
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	return queryAll(ctx, db.r, "list windows", scanWindowView, q, args...)
+	return q, args, false
 }
 
 func scanWindowView(r scanner) (WindowView, error) {
@@ -522,8 +529,17 @@ func (db *DB) SourceRegions(ctx context.Context) ([]string, error) {
 		var s string
 		err := r.Scan(&s)
 		return s, err
-	}, `SELECT DISTINCT region FROM sources WHERE region != '' ORDER BY region`)
+	}, sourceRegionsSQL)
 }
+
+// sourceRegionsSQL reads the distinct regions in order by skipping through
+// the index on region, one step per region (a DISTINCT read every source,
+// and a page's region choice is asked at every view).
+const sourceRegionsSQL = `WITH RECURSIVE r(region) AS (
+	SELECT MIN(region) FROM sources WHERE region > ''
+	UNION ALL
+	SELECT (SELECT MIN(s.region) FROM sources s WHERE s.region > r.region) FROM r WHERE r.region IS NOT NULL)
+SELECT region FROM r WHERE region IS NOT NULL`
 
 // WindowChange is one recorded move of a window's dates.
 type WindowChange struct {

@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -644,6 +645,92 @@ func TestWindowsBoundedMatchesUnbounded(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestBoundedReadsWalkTheirIndexes: what a page or a feed reads at every
+// request walks an index from where it starts and stops there. The plans
+// are SQLite's; each read's results are checked elsewhere
+// (TestWindowsBoundedMatchesUnbounded, TestSourceRegions).
+func TestBoundedReadsWalkTheirIndexes(t *testing.T) {
+	db, _ := openSQLiteTest(t)
+	ctx := context.Background()
+	plan := func(q string, args ...any) string {
+		t.Helper()
+		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "\n")
+	}
+	upcoming, args, bounded := WindowFilter{UpcomingFrom: "2019-09-01", StartsBy: "2019-10-31", Limit: 501}.query(db.dialect())
+	if !bounded {
+		t.Fatal("a listing from a day with a limit is not read as bounded")
+	}
+	listWhere, listArgs := WindowFilter{UpcomingFrom: "2019-08-01"}.where(db.dialect())
+	for _, c := range []struct {
+		name, q string
+		args    []any
+		want    []string
+		not     []string
+	}{
+		// Both halves walk an index in the order asked and stop at the
+		// limit: no sort, no scan, and the windows that only open are not
+		// looked for among windows_closes's NULLs (every such window).
+		{"upcoming", upcoming, args, []string{"windows_closes (closes>?)", "windows_opens_only (opens>?)"},
+			[]string{"SCAN w", "TEMP B-TREE", "(closes=?)"}},
+		// The feeds' listing (read at a start or a new day) reads the
+		// windows from the day on through the same two indexes.
+		{"listing", listingCols + listWhere + ` ORDER BY COALESCE(w.closes, w.opens, '9999'), w.id`, listArgs,
+			[]string{"windows_closes (closes>?)", "windows_opens_only (opens>?)"}, []string{"SCAN w", "(closes=?)"}},
+		{"source regions", sourceRegionsSQL, nil, []string{"COVERING INDEX sources_region (region>?)"}, []string{"SCAN sources"}},
+	} {
+		p := plan(c.q, c.args...)
+		for _, w := range c.want {
+			if !strings.Contains(p, w) {
+				t.Errorf("%s: plan does not use %s:\n%s", c.name, w, p)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(p, n) {
+				t.Errorf("%s: plan has %s:\n%s", c.name, n, p)
+			}
+		}
+	}
+}
+
+func TestSourceRegions(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	for i, r := range []string{"山西", "", "北京", "山西", "河北", "", "北京", "安徽"} {
+		if _, err := db.AddSource(ctx, Source{URL: fmt.Sprintf("https://a.example.cn/%d/", i), Kind: "list", Region: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.SourceRegions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := queryAll(ctx, db.r, "distinct regions", func(r scanner) (string, error) {
+		var s string
+		err := r.Scan(&s)
+		return s, err
+	}, `SELECT DISTINCT region FROM sources WHERE region != '' ORDER BY region`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 4 || !slices.Equal(got, want) {
+		t.Errorf("source regions %q, want %q (the four distinct ones, in the database's order)", got, want)
 	}
 }
 
