@@ -74,7 +74,18 @@ type Server struct {
 	keyMu   sync.Mutex
 	key     []byte // CSRF key, loaded from the database once
 	feeds   feedCache
+
+	// The counts /metrics shows, read at most once every metricsMaxAge:
+	// counting deliveries, notices and windows reads every row (millions
+	// of deliveries in a few years), and a scraper asks every 15 s.
+	statusMu  sync.Mutex
+	status    store.Status
+	statusAt  time.Time
+	statusDay string
 }
+
+// metricsMaxAge is how old the stored counts on /metrics may be.
+const metricsMaxAge = time.Minute
 
 // Handler returns the routes.
 func (s *Server) Handler() http.Handler {
@@ -122,10 +133,27 @@ func (s *Server) today() string {
 	return s.Now().In(s.Config.Location).Format("2006-01-02")
 }
 
+// storedCounts returns the store's counts, read again when older than
+// metricsMaxAge or of another day; scrapes meanwhile wait for one read.
+func (s *Server) storedCounts(ctx context.Context) (store.Status, time.Duration, error) {
+	s.statusMu.Lock()
+	defer s.statusMu.Unlock()
+	now, today := s.Now(), s.today()
+	if s.statusAt.IsZero() || s.statusDay != today || now.Sub(s.statusAt) >= metricsMaxAge || now.Before(s.statusAt) {
+		st, err := s.DB.Status(ctx, today)
+		if err != nil {
+			return store.Status{}, 0, err
+		}
+		s.status, s.statusAt, s.statusDay = st, now, today
+	}
+	return s.status, now.Sub(s.statusAt), nil
+}
+
 // metrics writes Prometheus text format.
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
-	st, err := s.DB.Status(r.Context(), s.today())
+	st, age, err := s.storedCounts(r.Context())
 	if err != nil {
+		s.Logger.Error("metrics: count what is stored", "err", err)
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -158,6 +186,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		sl = append(sl, fmt.Sprintf(`{status=%q} %d`, k, st.Subscribers[k]))
 	}
 	metric("grantwatch_subscribers", "Subscribers by status.", "gauge", sl...)
+	metric("grantwatch_counts_age_seconds", "How old the stored counts above are (read at most once a minute).", "gauge",
+		fmt.Sprintf(" %g", age.Seconds()))
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Write([]byte(b.String()))
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +32,8 @@ type env struct {
 	smtp *testsmtp.Server
 	srv  *httptest.Server
 	web  *Server
+	// clock is the web server's time (UnixNano), which a test may move.
+	clock *atomic.Int64
 }
 
 func newEnv(t *testing.T, public bool) *env {
@@ -48,7 +51,9 @@ func newEnv(t *testing.T, public bool) *env {
 		Config: notify.Config{Hour: 9, Location: shanghai, From: "grantwatch@example.cn", FromName: "申报提醒",
 			RetryBackoff: time.Minute, RetryBackoffMax: time.Hour, DigestDays: 14}}
 	t.Cleanup(func() { n.Mailer.Close() })
-	w := &Server{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }, Notifier: n,
+	clock := &atomic.Int64{}
+	clock.Store(now.UnixNano())
+	w := &Server{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return time.Unix(0, clock.Load()).UTC() }, Notifier: n,
 		Config: Config{PublicFeed: public, SubscribePerHour: 3, Location: shanghai}, Stats: func() Stats { return Stats{Crawls: 7, FetchErrors: 2} }}
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(srv.Close)
@@ -63,7 +68,7 @@ func newEnv(t *testing.T, public bool) *env {
 			t.Fatal(err)
 		}
 	}
-	return &env{t: t, db: db, smtp: smtp, srv: srv, web: w}
+	return &env{t: t, db: db, smtp: smtp, srv: srv, web: w, clock: clock}
 }
 
 func (e *env) get(c *http.Client, path string, header ...string) (*http.Response, string) {
@@ -265,6 +270,44 @@ func TestUpcomingAndMetrics(t *testing.T) {
 	}
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
 		t.Errorf("metrics content type %q", resp.Header.Get("Content-Type"))
+	}
+}
+
+// /metrics counts what is stored at most once a minute: counting every
+// delivery ever made at each scrape would grow with the database.
+func TestMetricsCountsKeptAMinute(t *testing.T) {
+	e := newEnv(t, false)
+	scrape := func() string {
+		t.Helper()
+		resp, text := e.get(http.DefaultClient, "/metrics")
+		if resp.StatusCode != 200 {
+			t.Fatalf("metrics: %d", resp.StatusCode)
+		}
+		return text
+	}
+	if text := scrape(); !strings.Contains(text, "grantwatch_notices 2\n") || !strings.Contains(text, "grantwatch_counts_age_seconds 0\n") {
+		t.Fatalf("first scrape:\n%s", text)
+	}
+	if _, err := e.db.SaveNotice(context.Background(), store.Notice{URL: "https://fgw.example.gov.cn/3.html", Title: "关于申报专项资金的通知"}, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	start := e.web.Now()
+	for _, c := range []struct {
+		after   time.Duration
+		notices string
+		age     string
+	}{
+		{0, "2", "0"},                 // read a moment ago
+		{59 * time.Second, "2", "59"}, // still within the minute
+		{60 * time.Second, "3", "0"},  // read again
+		{70 * time.Second, "3", "10"},
+		{-time.Hour, "3", "0"}, // a clock set back reads again rather than show an age below zero
+	} {
+		e.clock.Store(start.Add(c.after).UnixNano())
+		text := scrape()
+		if !strings.Contains(text, "grantwatch_notices "+c.notices+"\n") || !strings.Contains(text, "grantwatch_counts_age_seconds "+c.age+"\n") {
+			t.Errorf("%v after the first scrape: want %s notices counted %s s ago:\n%s", c.after, c.notices, c.age, text)
+		}
 	}
 }
 

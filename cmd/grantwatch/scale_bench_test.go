@@ -625,6 +625,12 @@ port = %d
 		return ms(ds[2])
 	}
 	healthz := median("/healthz", "", 200)
+	// /metrics counts what is stored (every delivery ever made among it) at
+	// its first scrape, then at most once a minute: the median is of
+	// scrapes answered from the counts kept.
+	d, _, _ := get("/metrics", "", 200)
+	metricsFirst := ms(d)
+	metricsWarm := median("/metrics", "", 200)
 	d, _, upBytes := get("/upcoming", "", 200)
 	upFirst := ms(d)
 	upWarm := median("/upcoming", "", 200)
@@ -707,6 +713,8 @@ port = %d
 	b.ReportMetric(float64(mails)/notify.wall.Seconds(), "mails_per_s")
 	b.ReportMetric(ms(warm), "ms_listing_at_start")
 	b.ReportMetric(healthz, "ms_healthz")
+	b.ReportMetric(metricsFirst, "ms_metrics_first")
+	b.ReportMetric(metricsWarm, "ms_metrics")
 	b.ReportMetric(upFirst, "ms_upcoming_first")
 	b.ReportMetric(upWarm, "ms_upcoming")
 	b.ReportMetric(feedFirst, "ms_feed_first")
