@@ -340,6 +340,10 @@ type scaleProc struct {
 	stdout string
 	wall   time.Duration
 	rssKB  int64
+	// cpu is the process's CPU time, user and system: the phase's own
+	// work, whatever waits (a host's pace, the test servers in this
+	// process) stretch its wall time.
+	cpu time.Duration
 }
 
 // scaleRun runs the binary with the config and args, its stderr to a log.
@@ -365,11 +369,12 @@ func scaleRun(b *testing.B, dir, cfg, name string, args ...string) scaleProc {
 	p := scaleProc{stdout: out.String(), wall: time.Since(start)}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		p.rssKB = ru.Maxrss // KB on Linux
+		p.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	if err != nil {
 		b.Fatalf("%s: grantwatch %s: %v\nstdout: %s\n(log in %s)", name, strings.Join(args, " "), err, lastLines(p.stdout, 20), logf.Name())
 	}
-	b.Logf("%s: %.2f s, peak RSS %.1f MB: %s", name, p.wall.Seconds(), float64(p.rssKB)/1024, lastLines(p.stdout, 1))
+	b.Logf("%s: %.2f s (CPU %.2f s), peak RSS %.1f MB: %s", name, p.wall.Seconds(), p.cpu.Seconds(), float64(p.rssKB)/1024, lastLines(p.stdout, 1))
 	return p
 }
 
@@ -707,6 +712,11 @@ port = %d
 	b.ReportMetric(crawl.wall.Seconds()/bound.Seconds(), "x_bound")
 	b.ReportMetric(float64(st.Notices)/crawl.wall.Seconds(), "notices_per_s")
 	b.ReportMetric(recrawl.wall.Seconds(), "s_recrawl")
+	// CPU a unit of work: what must not grow with the size, where the
+	// wall time of a small run is set by the pace.
+	b.ReportMetric(float64(crawl.cpu.Microseconds())/1000/float64(st.Notices), "ms_cpu_per_notice")
+	b.ReportMetric(float64(recrawl.cpu.Microseconds())/1000/float64(nSources), "ms_cpu_per_source_recrawl")
+	b.ReportMetric(float64(notify.cpu.Microseconds())/1000/float64(max(mails, 1)), "ms_cpu_per_mail")
 	b.ReportMetric(float64(mails), "mails")
 	b.ReportMetric(float64(deliveries), "deliveries")
 	b.ReportMetric(notify.wall.Seconds(), "s_notify")

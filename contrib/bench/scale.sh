@@ -51,14 +51,14 @@ function growth(a, b) {
 }
 BEGIN {
   n = split("notices windows windows_live subscribers s_total " \
-    "s_crawl s_bound x_bound notices_per_s mb_rss_crawl s_recrawl mb_rss_recrawl " \
-    "mails deliveries s_notify mails_per_s mb_rss_notify " \
+    "s_crawl s_bound x_bound notices_per_s ms_cpu_per_notice mb_rss_crawl s_recrawl ms_cpu_per_source_recrawl mb_rss_recrawl " \
+    "mails deliveries s_notify mails_per_s ms_cpu_per_mail mb_rss_notify " \
     "ms_listing_at_start ms_healthz ms_metrics_first ms_metrics ms_upcoming_first ms_upcoming ms_feed_first ms_feed_warm ms_feed_304 ms_feed_after_change kb_feed " \
     "ms_feed_all_first ms_feed_all_warm kb_feed_all mb_rss_serve mb_db", order, " ")
   split("notices stored|windows stored|windows open or to come at now|subscribers|" \
     "whole benchmark, s|cold crawl, s|politeness bound (busiest host requests - 1) x 5 ms, s|cold crawl / bound|" \
-    "notices per second, cold crawl|peak RSS crawl, MB|second crawl (all 304), s|peak RSS second crawl, MB|" \
-    "mails sent (notify at now)|deliveries rows after notify|notify, s|mails per second|peak RSS notify, MB|" \
+    "notices per second, cold crawl|CPU per notice, cold crawl, ms|peak RSS crawl, MB|second crawl (all 304), s|CPU per source, second crawl, ms|peak RSS second crawl, MB|" \
+    "mails sent (notify at now)|deliveries rows after notify|notify, s|mails per second|CPU per mail, notify, ms|peak RSS notify, MB|" \
     "feed listing read at start (in the background), ms|/healthz, ms (median of 5)|/metrics first (counts read), ms|/metrics after (counts kept), ms (median of 5)|/upcoming first, ms|/upcoming warm, ms (median of 5)|" \
     "region+topic feed first, ms|region+topic feed warm, ms|region+topic feed 304, ms|region+topic feed after a change, ms|region+topic feed size, KB|" \
     "unfiltered feed first, ms|unfiltered feed warm, ms|unfiltered feed size, KB|peak RSS serve (VmHWM), MB|" \
