@@ -493,6 +493,12 @@ func scanID(r scanner) (int64, error) {
 	return id, err
 }
 
+func scanString(r scanner) (string, error) {
+	var s string
+	err := r.Scan(&s)
+	return s, err
+}
+
 // NoticeTexts maps the given notices' IDs to title and text, for keyword
 // filters: only those asked for (the notices of the windows in hand), never
 // every notice ever stored.

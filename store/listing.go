@@ -48,11 +48,7 @@ func (db *DB) ListingChanges(ctx context.Context, after int64) (version int64, c
 		if changed, err = queryAll(ctx, q, "read listing changes", scanWindowView, listingCols+` WHERE w.listed_v > ?`, after); err != nil {
 			return err
 		}
-		removed, err = queryAll(ctx, q, "read listing removals", func(r scanner) (int64, error) {
-			var id int64
-			err := r.Scan(&id)
-			return id, err
-		}, `SELECT window_id FROM listing_removed WHERE v > ?`, after)
+		removed, err = queryAll(ctx, q, "read listing removals", scanID, `SELECT window_id FROM listing_removed WHERE v > ?`, after)
 		return err
 	})
 	return version, changed, removed, err

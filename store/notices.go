@@ -525,11 +525,7 @@ func scanWindowView(r scanner) (WindowView, error) {
 // SourceRegions lists the regions of the sources watched, for a page's
 // region choice.
 func (db *DB) SourceRegions(ctx context.Context) ([]string, error) {
-	return queryAll(ctx, db.r, "list source regions", func(r scanner) (string, error) {
-		var s string
-		err := r.Scan(&s)
-		return s, err
-	}, sourceRegionsSQL)
+	return queryAll(ctx, db.r, "list source regions", scanString, sourceRegionsSQL)
 }
 
 // sourceRegionsSQL reads the distinct regions in order by skipping through

@@ -721,11 +721,7 @@ func TestSourceRegions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := queryAll(ctx, db.r, "distinct regions", func(r scanner) (string, error) {
-		var s string
-		err := r.Scan(&s)
-		return s, err
-	}, `SELECT DISTINCT region FROM sources WHERE region != '' ORDER BY region`)
+	want, err := queryAll(ctx, db.r, "distinct regions", scanString, `SELECT DISTINCT region FROM sources WHERE region != '' ORDER BY region`)
 	if err != nil {
 		t.Fatal(err)
 	}
