@@ -165,6 +165,30 @@ func uid(w store.WindowView, kind string) string {
 	return hex.EncodeToString(h[:12]) + "@grantwatch"
 }
 
+// SizeHint is about the bytes WriteICal writes, a little more rather than
+// less: a caller drawing into one buffer grows it once to this, instead of
+// by doubling (a 5,000-window feed is megabytes) or to a guess per window
+// that, too large, stays allocated behind the drawn feed while it is kept.
+func (f Feed) SizeHint() int {
+	n := 512
+	for _, w := range f.Windows {
+		// An event's fixed lines come to about 300 bytes; its summary holds
+		// the title and stage, its description those, the evidence and the
+		// URL, and the URL has a line of its own. A closing day's event
+		// adds an alarm of 70 bytes and the summary again. Lines longer
+		// than 75 bytes fold: 3 more every 74.
+		if w.Closes != "" {
+			text := 3*(len(w.Title)+len(w.Label)) + len(w.Evidence) + 2*len(w.NoticeURL)
+			n += 410 + text + text*3/70
+		}
+		if w.Opens != "" {
+			text := 2*(len(w.Title)+len(w.Label)) + len(w.Evidence) + 2*len(w.NoticeURL)
+			n += 330 + text + text*3/70
+		}
+	}
+	return n
+}
+
 // WriteICal writes a feed: per window an all-day event on its closing day
 // (a timed event when the deadline has a time of day) and one on its
 // opening day when known.

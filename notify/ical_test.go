@@ -161,3 +161,40 @@ func BenchmarkFeed5000(b *testing.B) {
 		b.SetBytes(int64(buf.Len()))
 	}
 }
+
+// SizeHint is what a drawn feed is grown to: never short of what
+// WriteICal writes (the buffer would then double), and not much over it
+// (the rest stays allocated behind a kept feed).
+func TestFeedSizeHint(t *testing.T) {
+	long := strings.Repeat("关于组织申报2019年度山西省重点研发计划（农业领域、社会发展领域）项目的通知", 2)
+	evidence := "网络申报时间：2019年8月30日至9月30日17:00，纸质材料请于10月10日前报送至省科技厅综合受理窗口，逾期不予受理"
+	url := "https://kjt.shanxi.gov.cn/tzgg/zxtz/201908/t20190827_123456.html"
+	for _, tc := range []struct {
+		name string
+		w    store.WindowView
+	}{
+		{"range, timed, long texts", store.WindowView{Window: store.Window{Label: "网络申报", Opens: "2019-08-30", Closes: "2019-09-30", ClosesTime: "17:00", Evidence: evidence}, NoticeURL: url, Title: long}},
+		{"bare deadline, short texts", store.WindowView{Window: store.Window{Label: "报送", Closes: "2019-09-20"}, NoticeURL: "https://a.cn/1", Title: "关于申报的通知"}},
+		{"opening only", store.WindowView{Window: store.Window{Label: "受理", Opens: "2019-09-01", Evidence: "9月1日起受理"}, NoticeURL: url, Title: "关于开展2019年度高新技术企业认定工作的通知"}},
+		{"deadline, evidence, revised", store.WindowView{Window: store.Window{Label: "纸质材料", Closes: "2019-10-10", Evidence: evidence, Revision: 12,
+			UpdatedAt: time.Date(2019, 9, 2, 1, 0, 0, 0, time.UTC)}, NoticeURL: url, Title: long}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ws []store.WindowView
+			for i := 0; i < 300; i++ {
+				w := tc.w
+				w.Key = fmt.Sprintf("k%d", i)
+				ws = append(ws, w)
+			}
+			feed := Feed{Name: "grantwatch 申报窗口（someone@example.cn）", Windows: ws, Now: at("2019-09-01 09:00"), Location: shanghai}
+			var buf bytes.Buffer
+			if err := feed.WriteICal(&buf); err != nil {
+				t.Fatal(err)
+			}
+			hint := feed.SizeHint()
+			if hint < buf.Len() || hint > buf.Len()*5/4 {
+				t.Errorf("hint %d bytes for a feed of %d (%.2f×): want 1–1.25×", hint, buf.Len(), float64(hint)/float64(buf.Len()))
+			}
+		})
+	}
+}

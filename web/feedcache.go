@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"slices"
@@ -10,7 +11,7 @@ import (
 )
 
 // feedCacheBytes bounds the feeds kept in memory. A feed of 5,000 windows
-// is about 3 MB drawn and a tenth of that gzipped; most subscribers' feeds
+// is 3–6 MB drawn (one or two events a window) and a tenth of that gzipped; most subscribers' feeds
 // are far smaller.
 const feedCacheBytes = 64 << 20
 
@@ -71,6 +72,9 @@ func (c *feedCache) put(tag string, raw, gz []byte) {
 	if raw == nil && gz == nil {
 		return
 	}
+	// A kept form holds its whole array: room it does not use would stay
+	// allocated behind it, uncounted by size.
+	raw, gz = trimmed(raw), trimmed(gz)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byTag == nil {
@@ -165,4 +169,13 @@ func (c *feedCache) windows(ctx context.Context, db *store.DB, version int64, si
 	}
 	c.mu.Unlock()
 	return ws, nil
+}
+
+// trimmed is b in an array of its length when b's has more than a quarter
+// to spare.
+func trimmed(b []byte) []byte {
+	if cap(b) > len(b)+len(b)/4 {
+		return bytes.Clone(b)
+	}
+	return b
 }

@@ -372,9 +372,10 @@ func (s *Server) drawFeed(ctx context.Context, sub store.Subscriber, name string
 	if newest.IsZero() {
 		newest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
+	feed := notify.Feed{Name: name, Windows: chosen, Now: newest, Location: s.Config.Location}
 	var buf bytes.Buffer
-	buf.Grow(1024 + 1600*len(chosen)) // a window's two events are about 1.5 KB: grow once, not by doubling
-	if err := (notify.Feed{Name: name, Windows: chosen, Now: newest, Location: s.Config.Location}).WriteICal(&buf); err != nil {
+	buf.Grow(feed.SizeHint())
+	if err := feed.WriteICal(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
