@@ -11,8 +11,8 @@ import (
 )
 
 // feedCacheBytes bounds the feeds kept in memory. A feed of 5,000 windows
-// is 3–6 MB drawn (one or two events a window) and a tenth of that gzipped; most subscribers' feeds
-// are far smaller.
+// is 3–6 MB drawn (one or two events a window) and a tenth of that
+// gzipped; most subscribers' feeds are far smaller.
 const feedCacheBytes = 64 << 20
 
 // feedCache keeps drawn feeds by their ETag's tag, least recently used
