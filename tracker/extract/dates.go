@@ -373,7 +373,8 @@ func scanAfterYear(s string, mt *mention, y, j int) bool {
 		if !hasAt(s, k, "月") && !hasAt(s, k, "份") {
 			return false
 		}
-		k = skipWS(s, k+3)
+		afterMonth := k + 3
+		k = skipWS(s, afterMonth)
 		if d, monthEnd, e, ok := dayWord(s, k); ok {
 			mt.y, mt.m, mt.d, mt.monthEnd, mt.end = y, m, d, monthEnd, e
 			if monthEnd {
@@ -388,6 +389,11 @@ func scanAfterYear(s string, mt *mention, y, j int) bool {
 		mt.y, mt.m, mt.d, mt.end = y, m, d, k2
 		if e, ok := dayMark(s, skipWS(s, k2)); ok {
 			mt.end = e
+		} else if !isDigit(s[k]) || strings.IndexByte(s[afterMonth:k], '\n') >= 0 {
+			// Without 日, only digits on the same line are a day
+			// (2019年8月27): 2023年12月 over the heading 三、受理时间 is a
+			// month.
+			return false
 		}
 		return true
 	}

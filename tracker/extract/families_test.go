@@ -268,3 +268,30 @@ func TestYearFromTitleOrText(t *testing.T) {
 		{"no year at all", "关于组织申报的通知\n请于3月6日前将申报材料报送。\n", "", nil},
 	})
 }
+
+// Round 6 (the third fresh batch studied): a publication phrase without
+// its 自, pinyin glosses without tone marks, a month over the next
+// heading, small-form 文号 brackets, the one day an application field
+// names, a review that names a stage, and the receiving office's review
+// after a date that heads its clause.
+func TestRoundSixFamilies(t *testing.T) {
+	runCases(t, []extractCase{
+		{"发布之日起至 without 自", "关于申报的通知\n三、受理时间:本通知发布之日起至2020年9月30日。\n", "2020-09-17", []string{"2020-09-17→2020-09-30"}},
+		{"印发之日起至 after 为", "关于申报的通知\n申报时间为本公告印发之日起至2020年9月30日。\n", "2020-09-17", []string{"2020-09-17→2020-09-30"}},
+		{"toneless gloss", "关于申报的通知\n请各县市区分两批次分别于2021年(nian)11月15日、2022年(nian)2月10日前报送。\n", "",
+			[]string{"-→2021-11-15", "-→2022-02-10"}},
+		{"an aside is no gloss", "关于申报的通知\n请将电子版(pdf)于2021年11月15日前报送。\n", "2021-11-01", []string{"-→2021-11-15"}},
+		{"a month over the next heading", "关于申报的通知\n二、研究期限\n起止时间:2023年7月-2023年12月\n三、受理时间\n项目申报截止时间为2023年7月20日。\n",
+			"2023-07-11", []string{"-→2023-07-20"}},
+		{"small-form 文号 brackets", "关于申报的通知\n各乡镇于11月28日前将申报材料报送县农业农村局。\n根据凉农函﹝2022﹞234号文件要求。\n", "",
+			[]string{"-→2022-11-28"}},
+		{"the day an application field names", "关于申报的通知\n(二)申报时间:2014年1月3日,过期不予受理。\n", "2013-12-17", []string{"2014-01-03→2014-01-03"}},
+		{"a page's date field stays out", "关于申报的通知\n发布时间:2014年1月3日\n请于2014年1月20日前报送。\n", "", []string{"-→2014-01-20"}},
+		{"a closing in the field", "关于申报的通知\n项目截止申报时间为2014年1月3日。\n", "2013-12-17", []string{"-→2014-01-03"}},
+		{"a review names the stage", "关于申报的通知\n2.校内评审:2022年6月1日前提交一份纸质版申报书,由各学院统一报送。\n", "2022-04-29", []string{"-→2022-06-01"}},
+		{"a review's own date", "关于申报的通知\n2.校内评审:2022年6月1日前完成。\n", "2022-04-29", nil},
+		{"the receiver reviews", "关于申报的通知\n请于3月1日前将申请书提交科技处(社科处);3月16日-3月18日,科技处(社科处)在线审核申报材料。\n",
+			"2022-01-31", []string{"-→2022-03-01"}},
+		{"a hand-in before the receiver's review", "关于申报的通知\n请于3月1日前将申请书提交科技处,科技处组织专家评审。\n", "2022-01-31", []string{"-→2022-03-01"}},
+	})
+}

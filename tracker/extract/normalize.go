@@ -88,8 +88,8 @@ func buildFoldTable() *[0x10000]uint16 {
 	set('-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\ufe58', '\ufe63', '\uff0d', '\u2500', '\u2501', '\u30fc')
 	set('~', '\uff5e', '\u301c', '\u223c', '\u02dc')
 	set(':', '\ufe13', '\ufe55', '\u2236')
-	set('[', '\u3014', '\u3010', '\u3016', '\uff3b', '\u3008')
-	set(']', '\u3015', '\u3011', '\u3017', '\uff3d', '\u3009')
+	set('[', '\u3014', '\u3010', '\u3016', '\uff3b', '\u3008', '\ufe5d')
+	set(']', '\u3015', '\u3011', '\u3017', '\uff3d', '\u3009', '\ufe5e')
 	set('(', '\ufe59')
 	set(')', '\ufe5a')
 	set('O', '\u25cb', '\u3007', '\u25ef', '\u039f', '\u041e') // ○ 〇 ◯ and look-alike capitals, read as zero in years
@@ -232,7 +232,9 @@ func pinyinDebris(s string, i int) int {
 		c := s[j]
 		switch {
 		case c == ')' || c == 0xEF && hasAt(s, j, "）"):
-			if tone && letters > 0 {
+			// Toneless, the group is a gloss only when it spells one
+			// syllable (年(nian)11月): an aside such as (pdf) stays.
+			if tone && letters > 0 || !tone && pinyinSyllable(s[i+w:j]) {
 				w := 1
 				if c != ')' {
 					w = len("）")
@@ -254,6 +256,30 @@ func pinyinDebris(s string, i int) int {
 		letters++
 	}
 	return 0
+}
+
+// pinyinFinals are the finals of Mandarin syllables, written as in pinyin
+// (ü as v or u after j, q, x, y).
+var pinyinFinals = map[string]bool{
+	"a": true, "o": true, "e": true, "ai": true, "ei": true, "ao": true, "ou": true, "an": true, "en": true,
+	"ang": true, "eng": true, "ong": true, "er": true, "i": true, "ia": true, "ie": true, "iao": true,
+	"iu": true, "ian": true, "in": true, "iang": true, "ing": true, "iong": true, "u": true, "ua": true,
+	"uo": true, "uai": true, "ui": true, "uan": true, "un": true, "uang": true, "ue": true, "v": true,
+	"ve": true, "van": true, "vn": true,
+}
+
+// pinyinSyllable reports letters that spell one toneless pinyin syllable
+// (nian, yue, ri, zhong), at least two letters long.
+func pinyinSyllable(t string) bool {
+	if len(t) < 2 || len(t) > 6 {
+		return false
+	}
+	for _, in := range []string{"zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w", ""} {
+		if len(t) >= len(in) && t[:len(in)] == in {
+			return pinyinFinals[t[len(in):]]
+		}
+	}
+	return false
 }
 
 func isHan(r rune) bool { return r >= 0x3400 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF }

@@ -206,7 +206,9 @@ func candidates(s string, ms []mention, buf []cand) []cand {
 				}
 			} else if deadlineBeforeByLast.endsOne(tail) {
 				c.kind = kDeadline
-			} else if a.daily {
+			} else if a.daily || applicationField(tail) {
+				// Office hours that day, or the day an application field
+				// names (申报时间:2014年1月3日): the window is that day.
 				c.kind = kDay
 			} else {
 				c.kind = kBare
@@ -837,6 +839,10 @@ func classify(d *doc, c *cand) bool {
 			preTo = sub + k
 		} else if k := strings.LastIndex(s[sub:c.start], "从"); k >= 0 {
 			preTo = sub + k
+		} else if k := strings.LastIndex(s[sub:c.start], "之日"); k >= 0 {
+			// Written without 自 (申报时间:本通知发布之日起至): the phrase
+			// begins after the field's colon or its 为, or at the clause.
+			preTo = sub + publicationPhraseStart(s[sub:sub+k])
 		}
 	}
 	preSub := cuesIn(buf[0][:0], s, sub, preTo)
@@ -846,6 +852,12 @@ func classify(d *doc, c *cand) bool {
 		nextEnd = subEnd(s, postEnd+1, se)
 	}
 	c.labelStart, c.labelEnd, c.postEnd = sub, preTo, postEnd
+	// The date heads its clause alone (3月16日-3月18日,科技处审核……): what
+	// follows says whose step it is. (A deadline with its own hand-in,
+	// 3月1日前提交科技处,科技处组织评审, keeps it.)
+	if len(trimSpace(s[c.end:postEnd])) <= len("之前") && receiverReviewsAfter(s, s[c.end:nextEnd]) {
+		return false
+	}
 
 	// An issuer-side review named right before the date rules it out, even
 	// when 提交 follows (市科技局审核提交时间).
@@ -860,13 +872,16 @@ func classify(d *doc, c *cand) bool {
 		}
 	}
 	preVerdict := judgeLast(s, preSub, sub)
-	if preVerdict == vNeg {
+	if preVerdict == vNeg && !reviewStageHeading(s, preSub, c) {
 		return false
 	}
 	// The clauses after the date are read only once the words before it
 	// have not ruled it out, and the next clause only when they are asked.
 	postSub := cuesIn(buf[1][:0], s, c.end, postEnd)
 	postVerdict := judgeFirst(s, postSub, postEnd)
+	if preVerdict == vNeg && postVerdict != vPos {
+		return false
+	}
 	if postVerdict == vNeg {
 		// A range that ends its clause with 期间, the applicant's action in
 		// the next clause (……至3月10日期间,申报单位登录系统在线申报).
@@ -905,6 +920,77 @@ func isTimeUnit(r rune) bool {
 	switch r {
 	case '日', '时', '号', '点', '分':
 		return true
+	}
+	return false
+}
+
+// publicationPhraseStart is where the phrase naming a publication that
+// ends t (本通知发布, 本公告印发, 发文) begins: after the last field colon,
+// 为 or 是 in t, or at its start.
+func publicationPhraseStart(t string) int {
+	start := 0
+	for _, sep := range []string{":", "为", "是", ","} {
+		if k := strings.LastIndex(t, sep); k >= 0 && k+len(sep) > start {
+			start = k + len(sep)
+		}
+	}
+	return start
+}
+
+// applicationField reports a page field that names when applicants act,
+// ending t: 申报时间:, 受理日期:, 报名时间为 (not 发布时间:, a page's date).
+func applicationField(t string) bool {
+	t = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(t, ":"), "为"), "是")
+	if !strings.HasSuffix(t, "时间") && !strings.HasSuffix(t, "日期") {
+		return false
+	}
+	t = t[:len(t)-len("时间")] // 日期 is as long
+	// A closing named in the field (截止申报时间) makes the date a deadline.
+	for _, w := range []string{"截止", "截至", "结束", "最迟", "最晚", "最后"} {
+		if strings.Contains(textBefore(t, len(t), 8), w) {
+			return false
+		}
+	}
+	for _, w := range []string{"申报", "受理", "报名", "报送", "提交", "递交"} {
+		if strings.HasSuffix(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewStageHeading reports a review that heads the date as the name of a
+// stage (2.校内评审:6月1日前提交纸质版申报书): what applicants hand in for
+// that review is due then, when the words after the date say so.
+func reviewStageHeading(s string, pre []cueHit, c *cand) bool {
+	if len(pre) == 0 || c.kind != kDeadline {
+		return false
+	}
+	h := pre[len(pre)-1]
+	return h.w == "评审" && strings.TrimSpace(s[h.end:c.start]) == ":"
+}
+
+// receiverReviewsAfter reports a date whose clause goes on with the office
+// the applications are sent to, reviewing them (3月16日-3月18日,科技处(社科处)
+// 在线审核申报材料): that office's own step, as the office named before
+// the date is (ownStep).
+func receiverReviewsAfter(s, post string) bool {
+	t := strings.TrimLeft(post, " ,:")
+	for j, n := 0, 0; j < len(t) && n < 8; n++ {
+		r, w := utf8.DecodeRuneInString(t[j:])
+		j += w
+		if r != '处' && r != '科' && r != '办' && r != '局' && r != '厅' && r != '委' {
+			continue
+		}
+		name, after := t[:j], t[j:]
+		if k := strings.IndexByte(after, ')'); strings.HasPrefix(after, "(") && k > 0 && k < 24 {
+			after = after[k+1:] // 科技处(社科处)
+		}
+		for _, v := range []string{"审核", "在线审核", "审查", "组织评审", "评审", "组织专家"} {
+			if strings.HasPrefix(after, v) {
+				return utf8.RuneCountInString(name) >= 2 && receivedBy(s, name)
+			}
+		}
 	}
 	return false
 }
