@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ import (
 func BenchmarkCrawlPoliteness(b *testing.B) {
 	for _, shape := range []struct{ hosts, perHost int }{{20, 50}, {200, 5}} {
 		b.Run(fmt.Sprintf("%dx%d", shape.hosts, shape.perHost), func(b *testing.B) {
-			crawlPoliteness(b, shape.hosts, shape.perHost, false)
+			crawlPoliteness(b, shape.hosts, shape.perHost, nil)
 		})
 	}
 }
@@ -47,14 +48,75 @@ func BenchmarkCrawlPoliteness(b *testing.B) {
 func BenchmarkFetchPoliteness(b *testing.B) {
 	for _, shape := range []struct{ hosts, perHost int }{{20, 50}, {200, 5}} {
 		b.Run(fmt.Sprintf("%dx%d", shape.hosts, shape.perHost), func(b *testing.B) {
-			crawlPoliteness(b, shape.hosts, shape.perHost, true)
+			crawlPoliteness(b, shape.hosts, shape.perHost, fetchOnly)
 		})
 	}
 }
 
+// BenchmarkPlainClientPoliteness makes the same requests again with none
+// of the Fetcher: net/http's client, a goroutine per host sleeping out the
+// delay after each answer's headers, no robots.txt read, no address check,
+// no slot to wait for. What it takes over the bound is the machine's (two
+// cores running 200 servers and their clients), not the crawler's.
+func BenchmarkPlainClientPoliteness(b *testing.B) {
+	for _, shape := range []struct{ hosts, perHost int }{{20, 50}, {200, 5}} {
+		b.Run(fmt.Sprintf("%dx%d", shape.hosts, shape.perHost), func(b *testing.B) {
+			crawlPoliteness(b, shape.hosts, shape.perHost, plainFetch)
+		})
+	}
+}
+
+// A fetch pass of the floor benchmarks: the requests of a crawl of srcs,
+// made with nothing read or stored; it returns the notices fetched.
+type fetchPass func(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int, delay time.Duration) (int, error)
+
+// plainFetch is fetchOnly with net/http alone (f is not used).
+func plainFetch(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int, delay time.Duration) (int, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 1000, MaxIdleConnsPerHost: 2}}
+	defer client.CloseIdleConnections()
+	var mu sync.Mutex
+	var firstErr error
+	n := 0
+	var wg sync.WaitGroup
+	for _, s := range srcs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			base := strings.TrimSuffix(s.URL, "/list/")
+			urls := []string{base + "/robots.txt", s.URL}
+			for i := 0; i < perHost; i++ {
+				urls = append(urls, fmt.Sprintf("%s/n/%d.html", base, i))
+			}
+			var next time.Time
+			for k, u := range urls {
+				time.Sleep(time.Until(next))
+				req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+				resp, err := client.Do(req)
+				// The pace counts from here, as the Fetcher's does: the
+				// answer has begun to arrive.
+				next = time.Now().Add(delay)
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if err == nil && k > 1 {
+					n++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return n, firstErr
+}
+
 // fetchOnly fetches each source's list and then its perHost notices, every
 // host at once, reading nothing; it returns the notices fetched.
-func fetchOnly(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int) (int, error) {
+func fetchOnly(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int, _ time.Duration) (int, error) {
 	var mu sync.Mutex
 	var firstErr error
 	n := 0
@@ -85,7 +147,9 @@ func fetchOnly(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int
 	return n, firstErr
 }
 
-func crawlPoliteness(b *testing.B, hosts, perHost int, onlyFetch bool) {
+// crawlPoliteness crawls hosts × perHost notices, or, when pass is set,
+// makes the crawl's requests with it instead.
+func crawlPoliteness(b *testing.B, hosts, perHost int, pass fetchPass) {
 	// GRANTWATCH_BENCH_DELAY sets another per-host delay (say 400ms): the
 	// time over the bound stays about the same whatever the delay, which
 	// tells a cost per notice (CPU) from a cost per wait (pacing).
@@ -144,8 +208,8 @@ func crawlPoliteness(b *testing.B, hosts, perHost int, onlyFetch bool) {
 		b.StartTimer()
 		start, cpu0 := time.Now(), processCPU()
 		news := 0
-		if onlyFetch {
-			news, err = fetchOnly(context.Background(), c.Fetcher, srcs, perHost)
+		if pass != nil {
+			news, err = pass(context.Background(), c.Fetcher, srcs, perHost, delay)
 			if err != nil {
 				b.Fatalf("fetch: %v", err)
 			}
