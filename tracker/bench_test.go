@@ -55,7 +55,7 @@ func BenchmarkFetchPoliteness(b *testing.B) {
 
 // BenchmarkPlainClientPoliteness makes the same requests again with none
 // of the Fetcher: net/http's client, a goroutine per host sleeping out the
-// delay after each answer's headers, no robots.txt read, no address check,
+// delay after each answer's headers, robots.txt fetched but not parsed, no address check,
 // no slot to wait for. What it takes over the bound is the machine's (two
 // cores running 200 servers and their clients), not the crawler's.
 func BenchmarkPlainClientPoliteness(b *testing.B) {
