@@ -55,9 +55,10 @@ func BenchmarkFetchPoliteness(b *testing.B) {
 
 // BenchmarkPlainClientPoliteness makes the same requests again with none
 // of the Fetcher: net/http's client, a goroutine per host sleeping out the
-// delay after each answer's headers, robots.txt fetched but not parsed, no address check,
-// no slot to wait for. What it takes over the bound is the machine's (two
-// cores running 200 servers and their clients), not the crawler's.
+// delay after each answer's headers, robots.txt fetched but not parsed, no
+// address check, no slot to wait for. What it takes over the bound is the
+// machine's (two cores running 200 servers and their clients), not the
+// crawler's.
 func BenchmarkPlainClientPoliteness(b *testing.B) {
 	for _, shape := range []struct{ hosts, perHost int }{{20, 50}, {200, 5}} {
 		b.Run(fmt.Sprintf("%dx%d", shape.hosts, shape.perHost), func(b *testing.B) {
