@@ -37,6 +37,9 @@ var cueWords = []cueWord{
 	// A deadline named as such; a cut-off of statistics or of a reckoning
 	// is not one (统计截止日期, 计算截止日期 are read whole, as negatives).
 	{"截止日期", cuePos}, {"截止时间", cuePos}, {"系统开放", cuePos}, {"上传", cuePos},
+	// 入库储备时间截止2025年11月5日: a time that closes is a deadline, but
+	// not a reckoning's (统计时间截止, read whole as a negative).
+	{"时间截止", cuePos}, {"统计时间", cueNeg}, {"计算时间", cueNeg},
 	// Reviewing and passing on is a lower body's stage (县区审核推荐); a
 	// review done before the material is handed in describes it.
 	{"审核推荐", cuePos}, {"审核提交", cuePos}, {"审核上报", cuePos}, {"审核报送", cuePos}, {"初审推荐", cuePos},

@@ -271,9 +271,10 @@ func TestYearFromTitleOrText(t *testing.T) {
 
 // Round 6 (the third fresh batch studied): a publication phrase without
 // its 自, pinyin glosses without tone marks, a month over the next
-// heading, small-form 文号 brackets, the one day an application field
-// names, a review that names a stage, and the receiving office's review
-// after a date that heads its clause.
+// heading, small-form 文号 brackets, the day an application field names
+// (a deadline, as ../shared/corpus reads a hand-in on a day without 前), a
+// review that names a stage, and the receiving office's review after a
+// date that heads its clause.
 func TestRoundSixFamilies(t *testing.T) {
 	runCases(t, []extractCase{
 		{"发布之日起至 without 自", "关于申报的通知\n三、受理时间:本通知发布之日起至2020年9月30日。\n", "2020-09-17", []string{"2020-09-17→2020-09-30"}},
@@ -285,7 +286,8 @@ func TestRoundSixFamilies(t *testing.T) {
 			"2023-07-11", []string{"-→2023-07-20"}},
 		{"small-form 文号 brackets", "关于申报的通知\n各乡镇于11月28日前将申报材料报送县农业农村局。\n根据凉农函﹝2022﹞234号文件要求。\n", "",
 			[]string{"-→2022-11-28"}},
-		{"the day an application field names", "关于申报的通知\n(二)申报时间:2014年1月3日,过期不予受理。\n", "2013-12-17", []string{"2014-01-03→2014-01-03"}},
+		{"the day an application field names", "关于申报的通知\n(二)申报时间:2014年1月3日,过期不予受理。\n", "2013-12-17", []string{"-→2014-01-03"}},
+		{"a hand-in field's day", "关于申报的通知\n纸质材料一式两套,提交时间为5月9日。\n", "2014-03-20", []string{"-→2014-05-09"}},
 		{"a page's date field stays out", "关于申报的通知\n发布时间:2014年1月3日\n请于2014年1月20日前报送。\n", "", []string{"-→2014-01-20"}},
 		{"a closing in the field", "关于申报的通知\n项目截止申报时间为2014年1月3日。\n", "2013-12-17", []string{"-→2014-01-03"}},
 		{"a review names the stage", "关于申报的通知\n2.校内评审:2022年6月1日前提交一份纸质版申报书,由各学院统一报送。\n", "2022-04-29", []string{"-→2022-06-01"}},
@@ -295,3 +297,13 @@ func TestRoundSixFamilies(t *testing.T) {
 		{"a hand-in before the receiver's review", "关于申报的通知\n请于3月1日前将申请书提交科技处,科技处组织专家评审。\n", "2022-01-31", []string{"-→2022-03-01"}},
 	})
 }
+
+// Round 7 (the fourth fresh batch studied): a time that closes, named so
+// (入库储备时间截止……), is a deadline; a reckoning's is not.
+func TestTimeThatCloses(t *testing.T) {
+	runCases(t, []extractCase{
+		{"时间截止", "关于征集项目的通知\n市级科普专项项目实行常态化入库储备,本次集中入库储备时间截止2025年11月5日。\n", "2025-10-20", []string{"-→2025-11-05"}},
+		{"a reckoning's 统计时间截止", "关于征集项目的通知\n企业营业收入统计时间截止2025年6月30日。\n", "2025-06-20", nil},
+	})
+}
+

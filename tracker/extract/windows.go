@@ -206,10 +206,13 @@ func candidates(s string, ms []mention, buf []cand) []cand {
 				}
 			} else if deadlineBeforeByLast.endsOne(tail) {
 				c.kind = kDeadline
-			} else if a.daily || applicationField(tail) {
-				// Office hours that day, or the day an application field
-				// names (申报时间:2014年1月3日): the window is that day.
-				c.kind = kDay
+			} else if a.daily {
+				c.kind = kDay // office hours that day: the window is that day
+			} else if applicationField(tail) {
+				// The day an application field names (提交时间为5月9日,
+				// 申报时间:2014年1月3日) is, as ../shared/corpus reads a
+				// hand-in on a day without 前, a deadline.
+				c.kind = kDeadline
 			} else {
 				c.kind = kBare
 			}
