@@ -306,4 +306,3 @@ func TestTimeThatCloses(t *testing.T) {
 		{"a reckoning's 统计时间截止", "关于征集项目的通知\n企业营业收入统计时间截止2025年6月30日。\n", "2025-06-20", nil},
 	})
 }
-
