@@ -75,49 +75,40 @@ type fetchPass func(ctx context.Context, f *Fetcher, srcs []store.Source, perHos
 func plainFetch(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int, delay time.Duration) (int, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 1000, MaxIdleConnsPerHost: 2}}
 	defer client.CloseIdleConnections()
-	var mu sync.Mutex
-	var firstErr error
-	n := 0
-	var wg sync.WaitGroup
-	for _, s := range srcs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			base := strings.TrimSuffix(s.URL, "/list/")
-			urls := []string{base + "/robots.txt", s.URL}
-			for i := 0; i < perHost; i++ {
-				urls = append(urls, fmt.Sprintf("%s/n/%d.html", base, i))
+	return visitHosts(srcs, perHost, true, func(store.Source) func(string) error {
+		var next time.Time
+		return func(u string) error {
+			time.Sleep(time.Until(next))
+			req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+			resp, err := client.Do(req)
+			// The pace counts from here, as the Fetcher's does: the answer
+			// has begun to arrive.
+			next = time.Now().Add(delay)
+			if err != nil {
+				return err
 			}
-			var next time.Time
-			for k, u := range urls {
-				time.Sleep(time.Until(next))
-				req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
-				resp, err := client.Do(req)
-				// The pace counts from here, as the Fetcher's does: the
-				// answer has begun to arrive.
-				next = time.Now().Add(delay)
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				if err == nil && k > 1 {
-					n++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return n, firstErr
+			io.Copy(io.Discard, resp.Body)
+			return resp.Body.Close()
+		}
+	})
 }
 
 // fetchOnly fetches each source's list and then its perHost notices, every
 // host at once, reading nothing; it returns the notices fetched.
 func fetchOnly(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int, _ time.Duration) (int, error) {
+	return visitHosts(srcs, perHost, false, func(s store.Source) func(string) error {
+		return func(u string) error {
+			_, err := f.Fetch(ctx, Request{URL: u, Source: s.URL})
+			return err
+		}
+	})
+}
+
+// visitHosts gets each source's pages one after another (its robots.txt
+// first when robots is set, then its list, then its perHost notices) with
+// the getter newGetter makes for it, every host at once. It returns the
+// notices got and the first error.
+func visitHosts(srcs []store.Source, perHost int, robots bool, newGetter func(store.Source) func(url string) error) (int, error) {
 	var mu sync.Mutex
 	var firstErr error
 	n := 0
@@ -127,17 +118,23 @@ func fetchOnly(ctx context.Context, f *Fetcher, srcs []store.Source, perHost int
 		go func() {
 			defer wg.Done()
 			base := strings.TrimSuffix(s.URL, "/list/")
-			urls := []string{s.URL}
+			var urls []string
+			if robots {
+				urls = append(urls, base+"/robots.txt")
+			}
+			lists := len(urls) + 1 // the pages before the notices
+			urls = append(urls, s.URL)
 			for i := 0; i < perHost; i++ {
 				urls = append(urls, fmt.Sprintf("%s/n/%d.html", base, i))
 			}
+			get := newGetter(s)
 			for k, u := range urls {
-				_, err := f.Fetch(ctx, Request{URL: u, Source: s.URL})
+				err := get(u)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
-				if err == nil && k > 0 {
+				if err == nil && k >= lists {
 					n++
 				}
 				mu.Unlock()
