@@ -32,11 +32,7 @@ import (
 // delay (s_floor, x_floor), and workers, not the pace, may be what a crawl
 // of many hosts waits for.
 func BenchmarkCrawlPoliteness(b *testing.B) {
-	for _, shape := range []struct{ hosts, perHost int }{{20, 50}, {200, 5}} {
-		b.Run(fmt.Sprintf("%dx%d", shape.hosts, shape.perHost), func(b *testing.B) {
-			crawlPoliteness(b, shape.hosts, shape.perHost, nil)
-		})
-	}
+	politenessShapes(b, nil)
 }
 
 // BenchmarkFetchPoliteness makes the very requests of
@@ -46,11 +42,7 @@ func BenchmarkCrawlPoliteness(b *testing.B) {
 // of a crawl on this machine: what the fetches alone (connects, the pace's
 // timers, the test servers) take beside the bound.
 func BenchmarkFetchPoliteness(b *testing.B) {
-	for _, shape := range []struct{ hosts, perHost int }{{20, 50}, {200, 5}} {
-		b.Run(fmt.Sprintf("%dx%d", shape.hosts, shape.perHost), func(b *testing.B) {
-			crawlPoliteness(b, shape.hosts, shape.perHost, fetchOnly)
-		})
-	}
+	politenessShapes(b, fetchOnly)
 }
 
 // BenchmarkPlainClientPoliteness makes the same requests again with none
@@ -60,9 +52,15 @@ func BenchmarkFetchPoliteness(b *testing.B) {
 // machine's (two cores running 200 servers and their clients), not the
 // crawler's.
 func BenchmarkPlainClientPoliteness(b *testing.B) {
+	politenessShapes(b, plainFetch)
+}
+
+// politenessShapes runs crawlPoliteness on 20 hosts × 50 notices and on
+// 200 hosts × 5.
+func politenessShapes(b *testing.B, pass fetchPass) {
 	for _, shape := range []struct{ hosts, perHost int }{{20, 50}, {200, 5}} {
 		b.Run(fmt.Sprintf("%dx%d", shape.hosts, shape.perHost), func(b *testing.B) {
-			crawlPoliteness(b, shape.hosts, shape.perHost, plainFetch)
+			crawlPoliteness(b, shape.hosts, shape.perHost, pass)
 		})
 	}
 }

@@ -138,7 +138,8 @@ func (s *Server) today() string {
 func (s *Server) storedCounts(ctx context.Context) (store.Status, time.Duration, error) {
 	s.statusMu.Lock()
 	defer s.statusMu.Unlock()
-	now, today := s.Now(), s.today()
+	now := s.Now()
+	today := now.In(s.Config.Location).Format("2006-01-02")
 	if s.statusAt.IsZero() || s.statusDay != today || now.Sub(s.statusAt) >= metricsMaxAge || now.Before(s.statusAt) {
 		st, err := s.DB.Status(ctx, today)
 		if err != nil {

@@ -940,22 +940,12 @@ func publicationPhraseStart(t string) int {
 	return start
 }
 
-// applicationField reports a page field that names when applicants act,
-// ending t: 申报时间:, 受理日期:, 报名时间为 (not 发布时间:, a page's date).
-func applicationField(t string) bool {
-	t = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(t, ":"), "为"), "是")
-	if !strings.HasSuffix(t, "时间") && !strings.HasSuffix(t, "日期") {
-		return false
-	}
-	t = t[:len(t)-len("时间")] // 日期 is as long
-	// A closing named in the field (截止申报时间) makes the date a deadline.
-	for _, w := range []string{"截止", "截至", "结束", "最迟", "最晚", "最后"} {
-		if strings.Contains(textBefore(t, len(t), 8), w) {
-			return false
-		}
-	}
-	for _, w := range []string{"申报", "受理", "报名", "报送", "提交", "递交"} {
-		if strings.HasSuffix(t, w) {
+// applicationField reports a field that names when applicants act, ending
+// tail (labelTail's, its colon and 为 gone): 申报时间, 受理日期, 提交时间
+// (not 发布时间, a page's date).
+func applicationField(tail string) bool {
+	for _, act := range []string{"申报", "受理", "报名", "报送", "提交", "递交"} {
+		if strings.HasSuffix(tail, act+"时间") || strings.HasSuffix(tail, act+"日期") {
 			return true
 		}
 	}
